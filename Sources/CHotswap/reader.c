@@ -1,0 +1,1 @@
+/* libhotswap reader: see include/hotswap.h */

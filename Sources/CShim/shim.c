@@ -1,0 +1,1 @@
+/* C shims: see shim.h */

@@ -1,0 +1,1 @@
+// HotswapDaemon: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// HotswapSchema: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// HotswapSnapshot: placeholder until its issue lands.

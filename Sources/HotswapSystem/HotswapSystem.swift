@@ -1,0 +1,1 @@
+// HotswapSystem: placeholder until its issue lands.
