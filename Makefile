@@ -1,0 +1,87 @@
+# hotswapd — build, test, install. `make help` lists the targets.
+#
+# A fresh clone needs nothing else: `make test` and `make build` install the Debian packages
+# they need first (as root; otherwise they print the apt-get command to run).
+
+BUILD   ?= build
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+SWIFT   ?= swift
+PYTHON  ?= python3
+CARGO   ?= cargo
+
+# Debian packages the build and the tests need.
+DEB_PACKAGES := libyaml-dev libsystemd-dev pkg-config
+# Swift build folders: release for what is installed and benchmarked, debug for tests.
+SWIFT_RELEASE := $(SWIFT) build -c release
+RELEASE_BIN    = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
+DEBUG_BIN      = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
+
+.PHONY: help deps build test test-swift install uninstall bench fuzz run clean
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run      build and start hotswapd on the example configuration in etc/"
+	@echo "make test     run every test (unit, conformance, C, bindings, end-to-end)"
+	@echo "make build    release build of hotswapd, hotswapctl and libhotswap"
+	@echo "make bench    benchmarks, with baselines side by side"
+	@echo "make fuzz     fuzz the libhotswap reader (libFuzzer, bounded time)"
+	@echo "make install  install under \$$(DESTDIR)\$$(PREFIX) (PREFIX=$(PREFIX))"
+	@echo "make deps     install the Debian packages the build needs"
+	@echo "make clean    remove build outputs"
+
+# Installs missing Debian packages. Cheap when everything is present (one dpkg-query).
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" -ne 0 ]; then \
+	  echo "make deps: missing Debian packages:$$missing"; \
+	  echo "run:  sudo apt-get update && sudo apt-get install -y$$missing"; exit 1; \
+	fi; \
+	echo "make deps: installing$$missing"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing
+
+build: deps libhotswap
+	$(SWIFT_RELEASE)
+
+# Every test the project has. Swift tests include the conformance suites (read from
+# ../shared/conformance) and the end-to-end tests of the daemon binary.
+test: deps libhotswap test-swift test-c
+	@echo "make test: all tests passed"
+
+test-swift:
+	$(SWIFT) build --build-tests
+	HOTSWAP_BIN_DIR=$(DEBUG_BIN) HOTSWAP_LIB_DIR=$(abspath $(BUILD)/lib) $(SWIFT) test --skip-build
+
+install: build install-libhotswap
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(RELEASE_BIN)/hotswapd $(RELEASE_BIN)/hotswapctl $(DESTDIR)$(PREFIX)/bin/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/hotswapd $(DESTDIR)$(PREFIX)/bin/hotswapctl
+
+bench: deps libhotswap bench-read
+	$(SWIFT_RELEASE) --product hotswap-bench
+	$(RELEASE_BIN)/hotswap-bench
+
+fuzz: deps fuzz-libhotswap
+
+# Until the daemon lands, `make run` shows the converter on the example configuration.
+run: deps
+	$(SWIFT) build --product hotswapctl
+	$(DEBUG_BIN)/hotswapctl convert --to json etc/app/default.yaml
+
+clean:
+	rm -rf .build $(BUILD)
+
+# Pieces kept in their own fragments (libhotswap: library, C tests, fuzzing, read benchmark).
+include $(wildcard mk/*.mk)
+
+# Empty stand-ins while the libhotswap fragment does not exist yet.
+ifeq ($(wildcard mk/libhotswap.mk),)
+libhotswap test-c install-libhotswap bench-read fuzz-libhotswap:
+endif

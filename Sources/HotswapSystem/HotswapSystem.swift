@@ -1,1 +1,0 @@
-// HotswapSystem: placeholder until its issue lands.
