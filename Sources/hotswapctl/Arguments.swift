@@ -1,7 +1,7 @@
 /// A command line split into options and positional arguments, checked against what a verb
 /// accepts. `--name value`, `--name=value` and boolean `--flag` are understood; `-` is a
 /// positional (standard input) and `--` ends the options.
-struct Arguments {
+struct Arguments: Sendable {
     var positionals: [String] = []
     var values: [String: String] = [:]
     var flags: Set<String> = []

@@ -1,7 +1,7 @@
 import HotswapCore
 
 /// One `hotswapctl` verb: its name, its help text, the options it takes, and what it does.
-struct Verb {
+struct Verb: Sendable {
     var name: String
     /// One line for the verb list.
     var summary: String
@@ -10,11 +10,11 @@ struct Verb {
     var valueOptions: Set<String> = []
     var flagOptions: Set<String> = []
     /// Runs the verb; returns the exit status. Throwing prints one line on stderr and exits 1.
-    var run: (Arguments, Context) throws -> Int32
+    var run: @Sendable (Arguments, Context) throws -> Int32
 }
 
 /// What every verb may use: the global options and the output streams.
-struct Context {
+struct Context: Sendable {
     /// `--json`: machine-readable output on stdout, errors as JSON on stderr.
     var json: Bool
     var socketPath: String?
