@@ -1,0 +1,1134 @@
+import HotswapCore
+
+// ASCII bytes the parser dispatches on, named once so the grammar code reads like the spec.
+private let tab: UInt8 = 0x09, lf: UInt8 = 0x0A, cr: UInt8 = 0x0D, space: UInt8 = 0x20
+private let quote: UInt8 = 0x22, hash: UInt8 = 0x23, apostrophe: UInt8 = 0x27
+private let plus: UInt8 = 0x2B, comma: UInt8 = 0x2C, minus: UInt8 = 0x2D, dot: UInt8 = 0x2E
+private let colon: UInt8 = 0x3A, equals: UInt8 = 0x3D, backslash: UInt8 = 0x5C, underscore: UInt8 = 0x5F
+private let openBracket: UInt8 = 0x5B, closeBracket: UInt8 = 0x5D
+private let openBrace: UInt8 = 0x7B, closeBrace: UInt8 = 0x7D
+private let digit0: UInt8 = 0x30, digit9: UInt8 = 0x39
+
+@inline(__always) private func isDigit(_ b: UInt8) -> Bool { b &- digit0 < 10 }
+
+@inline(__always) private func isHexDigit(_ b: UInt8) -> Bool {
+    isDigit(b) || (b | 0x20) &- 0x61 < 6
+}
+
+/// `A-Z a-z 0-9 _ -`: the characters of a bare key.
+@inline(__always) private func isBareKeyByte(_ b: UInt8) -> Bool {
+    isDigit(b) || (b | 0x20) &- 0x61 < 26 || b == underscore || b == minus
+}
+
+/// Bytes that may continue a number, boolean or date token. A value followed directly by one
+/// of these (`1x`, `truex`, `1979-05-27T07:32:00Zx`) is malformed, not two tokens.
+@inline(__always) private func isTokenByte(_ b: UInt8) -> Bool {
+    isBareKeyByte(b) || b == plus || b == dot || b == colon
+}
+
+/// A position in the input, with the line it is on, so that its `Origin` can be computed
+/// later (after a multi-line value has moved the parser on).
+struct TOMLMark {
+    var offset: Int
+    var line: Int
+    var lineStart: Int
+}
+
+/// The TOML 1.0 parser: one pass over the UTF-8 bytes, building tables in an arena and
+/// turning them into `Value`s at the end.
+///
+/// Tables live in an arena (`tables`) rather than in `Value`s while parsing, because TOML lets
+/// a later `[header]` add to a table opened much earlier, and because the redefinition rules
+/// depend on *how* a table came to exist (see `TableState`). Inline tables and arrays cannot be
+/// extended once closed, so they are built as finished `Value`s straight away.
+///
+/// Recursion happens only for nested arrays and inline tables, and is bounded by `maxDepth`.
+struct TOMLParser {
+    /// How a table came to exist, which decides what may later add to it (TOML 1.0, "Table").
+    enum TableState {
+        /// Created only as the parent of a header (`a` for `[a.b]`): a later `[a]` may define it.
+        case implicit
+        /// Defined by its own `[header]` or `[[header]]`: defining it again is an error, and
+        /// dotted keys from a parent section may not reach into it.
+        case header
+        /// Created by a dotted key (`a.b = 1` creates `a`): no `[a]` header may define it later,
+        /// though `[a.c]` may still add a sub-table.
+        case dotted
+    }
+
+    enum Node {
+        /// A finished value: scalar, array or inline table. Nothing may add to it.
+        case leaf(Value)
+        case table(Int)
+        /// An array of tables; the payload indexes `tableArrays`.
+        case tableArray(Int)
+    }
+
+    struct Table {
+        var state: TableState
+        var depth: Int
+        var origin: Origin
+        var keys: [String] = []
+        var nodes: [Node] = []
+        var index: [String: Int] = [:]
+
+        init(state: TableState, depth: Int, origin: Origin) {
+            self.state = state
+            self.depth = depth
+            self.origin = origin
+        }
+    }
+
+    struct KeyPart {
+        var name: String
+        var mark: TOMLMark
+    }
+
+    let bytes: UnsafeBufferPointer<UInt8>
+    let end: Int
+    let file: String
+    let maxDepth: Int
+    /// Where the document starts: 3 after a UTF-8 byte order mark, else 0.
+    let bodyStart: Int
+    var pos: Int
+    var line = 1
+    var lineStart: Int
+
+    var tables: [Table] = []
+    var tableArrays: [[Int]] = []
+    /// Reused buffer for strings with escapes, so each does not allocate its own.
+    var scratch: [UInt8] = []
+
+    // Column cache: columns are counted in Unicode scalars from the start of the line, and a
+    // long one-line array would otherwise be rescanned for every element.
+    var columnCacheLineStart = -1
+    var columnCacheOffset = 0
+    var columnCacheColumn = 1
+
+    init(bytes: UnsafeBufferPointer<UInt8>, start: Int, options: ParseOptions) {
+        self.bytes = bytes
+        self.end = bytes.count
+        self.file = options.fileName
+        self.maxDepth = options.maxDepth
+        self.bodyStart = start
+        self.pos = start
+        self.lineStart = start
+    }
+
+    // MARK: Positions and errors
+
+    @inline(__always) func peek(_ ahead: Int = 0) -> UInt8 {
+        let i = pos &+ ahead
+        return i < end ? bytes[i] : 0   // NUL never reaches the parser (rejected up front).
+    }
+
+    @inline(__always) func mark() -> TOMLMark { TOMLMark(offset: pos, line: line, lineStart: lineStart) }
+
+    @inline(__always) mutating func newline(after offset: Int) {
+        line &+= 1
+        lineStart = offset &+ 1
+    }
+
+    mutating func origin(_ m: TOMLMark) -> Origin {
+        var from = m.lineStart
+        var column = 1
+        if columnCacheLineStart == m.lineStart && columnCacheOffset <= m.offset {
+            from = columnCacheOffset
+            column = columnCacheColumn
+        }
+        var i = from
+        while i < m.offset {
+            if bytes[i] & 0xC0 != 0x80 { column &+= 1 }
+            i &+= 1
+        }
+        columnCacheLineStart = m.lineStart
+        columnCacheOffset = m.offset
+        columnCacheColumn = column
+        return Origin(file: file, line: m.line, column: column)
+    }
+
+    mutating func originHere() -> Origin { origin(mark()) }
+
+    /// The mark of any offset, even on an earlier line (errors only: it may rescan the input).
+    func mark(at offset: Int) -> TOMLMark {
+        var l = line, start = lineStart, i = lineStart
+        if offset < lineStart { l = 1; start = bodyStart; i = bodyStart }
+        while i < offset && i < end {
+            if bytes[i] == lf { l += 1; start = i + 1 }
+            i += 1
+        }
+        return TOMLMark(offset: offset, line: l, lineStart: start)
+    }
+
+    mutating func fail(_ code: ConfigError.Code, _ message: String, at offset: Int? = nil) -> ConfigError {
+        ConfigError(code, message, at: origin(mark(at: offset ?? pos)))
+    }
+
+    mutating func fail(_ code: ConfigError.Code, _ message: String, at m: TOMLMark) -> ConfigError {
+        ConfigError(code, message, at: origin(m))
+    }
+
+    /// A syntax error at `offset` (default: the current position).
+    mutating func fail(_ message: String, at offset: Int? = nil) -> ConfigError {
+        fail(.syntax, message, at: offset)
+    }
+
+    /// How to name what sits at `offset` in a message: `'x'`, `end of line`, `end of input`.
+    func describe(at offset: Int) -> String {
+        guard offset < end else { return "end of input" }
+        let b = bytes[offset]
+        if b == lf || b == cr { return "end of line" }
+        if b < 0x80 { return "'" + String(UnicodeScalar(b)) + "'" }
+        var n = offset + 1
+        while n < end && bytes[n] & 0xC0 == 0x80 { n += 1 }
+        return "'" + String(decoding: UnsafeBufferPointer(rebasing: bytes[offset..<n]), as: UTF8.self) + "'"
+    }
+
+    func text(_ from: Int, _ to: Int) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<to]), as: UTF8.self)
+    }
+
+    static func keyText(_ parts: some Collection<KeyPart>) -> String {
+        ConfigPath(tokens: parts.map(\.name)).description
+    }
+
+    // MARK: Document
+
+    mutating func parseDocument() throws(ConfigError) -> Value {
+        tables.reserveCapacity(64)
+        tables.append(Table(state: .header, depth: 0, origin: Origin(file: file, line: 1, column: 1)))
+        var current = 0
+        while true {
+            skipSpaces()
+            let c = peek()
+            if pos >= end { break }
+            switch c {
+            case lf:
+                newline(after: pos)
+                pos += 1
+                continue
+            case cr:
+                newline(after: pos + 1)
+                pos += 2
+                continue
+            case hash:
+                skipComment()
+                continue
+            case openBracket:
+                current = try parseHeader()
+                try expectLineEnd { "after the table header" }
+            default:
+                let parts = try parseKeyValue(into: current)
+                try expectLineEnd { "after the value of key '\(Self.keyText(parts))'" }
+            }
+        }
+        return materialize(0)
+    }
+
+    @inline(__always) mutating func skipSpaces() {
+        while pos < end {
+            let b = bytes[pos]
+            guard b == space || b == tab else { return }
+            pos &+= 1
+        }
+    }
+
+    /// Skips a comment up to (not including) the end of its line. Its characters were
+    /// already checked for control characters and UTF-8 validity.
+    mutating func skipComment() {
+        while pos < end {
+            let b = bytes[pos]
+            if b == lf || b == cr { return }
+            pos &+= 1
+        }
+    }
+
+    /// Whitespace, comments and newlines, as allowed between array elements.
+    mutating func skipBlank() {
+        while pos < end {
+            switch bytes[pos] {
+            case space, tab: pos &+= 1
+            case lf: newline(after: pos); pos &+= 1
+            case cr: newline(after: pos &+ 1); pos &+= 2
+            case hash: skipComment()
+            default: return
+            }
+        }
+    }
+
+    /// After a key/value pair or a header only a comment may follow on the same line.
+    mutating func expectLineEnd(_ context: () -> String) throws(ConfigError) {
+        skipSpaces()
+        if peek() == hash { skipComment() }
+        guard pos >= end || peek() == lf || peek() == cr else {
+            throw fail("unexpected \(describe(at: pos)) \(context()); each key/value pair and header needs its own line")
+        }
+    }
+
+    // MARK: Tables
+
+    mutating func newTable(_ state: TableState, depth: Int, at m: TOMLMark) throws(ConfigError) -> Int {
+        guard depth <= maxDepth else {
+            throw fail(.limit, "tables nested deeper than the limit of \(maxDepth)", at: m)
+        }
+        tables.append(Table(state: state, depth: depth, origin: origin(m)))
+        return tables.count - 1
+    }
+
+    @inline(__always) mutating func addChild(_ name: String, _ node: Node, to t: Int) {
+        tables[t].index[name] = tables[t].keys.count
+        tables[t].keys.append(name)
+        tables[t].nodes.append(node)
+    }
+
+    func nodeOrigin(_ node: Node) -> Origin? {
+        switch node {
+        case let .leaf(v): return v.origin
+        case let .table(t): return tables[t].origin
+        case let .tableArray(a): return tables[tableArrays[a][0]].origin
+        }
+    }
+
+    func firstDefined(_ node: Node) -> String {
+        guard let o = nodeOrigin(node) else { return "" }
+        return " (first defined at line \(o.line), column \(o.column))"
+    }
+
+    /// `[a.b]` or `[[a.b]]`: finds or creates the table, enforcing TOML's rules on defining a
+    /// table twice and on mixing tables with arrays of tables. Returns the table that the
+    /// following key/value pairs go into.
+    mutating func parseHeader() throws(ConfigError) -> Int {
+        let start = mark()
+        let isArray = peek(1) == openBracket
+        pos += isArray ? 2 : 1
+        skipSpaces()
+        let parts = try parseKey()
+        skipSpaces()
+        if isArray {
+            guard peek() == closeBracket && peek(1) == closeBracket else {
+                throw fail("expected ']]' to close the array of tables header [[\(Self.keyText(parts))]], found \(describe(at: pos))")
+            }
+            pos += 2
+        } else {
+            guard peek() == closeBracket else {
+                throw fail("expected ']' to close the table header [\(Self.keyText(parts))], found \(describe(at: pos))")
+            }
+            pos += 1
+        }
+        let header = isArray ? "[[\(Self.keyText(parts))]]" : "[\(Self.keyText(parts))]"
+
+        var t = 0
+        for (i, part) in parts.enumerated() {
+            let last = i == parts.count - 1
+            let depth = tables[t].depth + 1
+            guard let slot = tables[t].index[part.name] else {
+                if last && isArray {
+                    let element = try newTable(.header, depth: depth + 1, at: start)
+                    tableArrays.append([element])
+                    addChild(part.name, .tableArray(tableArrays.count - 1), to: t)
+                    return element
+                }
+                let child = try newTable(last ? .header : .implicit, depth: depth, at: last ? start : part.mark)
+                addChild(part.name, .table(child), to: t)
+                t = child
+                continue
+            }
+            let node = tables[t].nodes[slot]
+            var path: String { Self.keyText(parts[...i]) }
+            switch node {
+            case let .leaf(v):
+                let what = v.arrayValue != nil ? "an array" : v.objectValue != nil ? "an inline table" : "a value"
+                throw fail(.duplicateKey, "cannot define \(header): key '\(path)' is already \(what)\(firstDefined(node)), which cannot be extended", at: part.mark)
+            case let .tableArray(a):
+                if !last {
+                    t = tableArrays[a][tableArrays[a].count - 1]
+                } else if isArray {
+                    let element = try newTable(.header, depth: depth + 1, at: start)
+                    tableArrays[a].append(element)
+                    return element
+                } else {
+                    throw fail(.duplicateKey, "cannot define \(header): '\(path)' is already an array of tables\(firstDefined(node)); use [[\(path)]] to add an element", at: start)
+                }
+            case let .table(child):
+                if !last {
+                    t = child
+                } else if isArray {
+                    throw fail(.duplicateKey, "cannot define \(header): '\(path)' is already a table\(firstDefined(node))", at: start)
+                } else {
+                    switch tables[child].state {
+                    case .implicit:
+                        tables[child].state = .header
+                        tables[child].origin = origin(start)
+                        return child
+                    case .header:
+                        throw fail(.duplicateKey, "table \(header) is defined twice\(firstDefined(node))", at: start)
+                    case .dotted:
+                        throw fail(.duplicateKey, "cannot define \(header): table '\(path)' was already created by a dotted key\(firstDefined(node))", at: start)
+                    }
+                }
+            }
+        }
+        return t
+    }
+
+    /// `key = value` into table `t`, creating the tables a dotted key names.
+    mutating func parseKeyValue(into t: Int) throws(ConfigError) -> [KeyPart] {
+        let parts = try parseKey()
+        skipSpaces()
+        guard peek() == equals else {
+            throw fail("expected '=' after key '\(Self.keyText(parts))', found \(describe(at: pos))")
+        }
+        pos += 1
+        skipSpaces()
+        let depth = tables[t].depth + parts.count
+        guard depth <= maxDepth else {
+            throw fail(.limit, "key '\(Self.keyText(parts))' is nested deeper than the limit of \(maxDepth)", at: parts[0].mark)
+        }
+        let c = peek()
+        if pos >= end || c == lf || c == cr || c == hash {
+            throw fail("missing value after '=' for key '\(Self.keyText(parts))'")
+        }
+        let value = try parseValue(depth: depth)
+        try insert(value, at: parts, into: t)
+        return parts
+    }
+
+    mutating func insert(_ value: Value, at parts: [KeyPart], into start: Int) throws(ConfigError) {
+        var t = start
+        for (i, part) in parts.enumerated() {
+            var path: String { Self.keyText(parts[...i]) }
+            if i == parts.count - 1 {
+                if let slot = tables[t].index[part.name] {
+                    throw fail(.duplicateKey, "duplicate key '\(path)'\(firstDefined(tables[t].nodes[slot]))", at: part.mark)
+                }
+                addChild(part.name, .leaf(value), to: t)
+                return
+            }
+            guard let slot = tables[t].index[part.name] else {
+                let child = try newTable(.dotted, depth: tables[t].depth + 1, at: part.mark)
+                addChild(part.name, .table(child), to: t)
+                t = child
+                continue
+            }
+            let node = tables[t].nodes[slot]
+            switch node {
+            case let .table(child):
+                switch tables[child].state {
+                case .dotted:
+                    t = child
+                case .implicit:
+                    // Created only as the parent of an earlier header, never defined: a dotted
+                    // key defines it now, so no [header] may define it later.
+                    tables[child].state = .dotted
+                    t = child
+                case .header:
+                    throw fail(.duplicateKey, "cannot add to table '\(path)' with a dotted key: it was defined by a [header]\(firstDefined(node))", at: part.mark)
+                }
+            case .tableArray:
+                throw fail(.duplicateKey, "cannot add to '\(path)' with a dotted key: it is an array of tables\(firstDefined(node))", at: part.mark)
+            case let .leaf(v):
+                let what = v.objectValue != nil ? "an inline table, which cannot be extended" : "a value, not a table"
+                throw fail(.duplicateKey, "cannot use key '\(path)' as a table: it is already \(what)\(firstDefined(node))", at: part.mark)
+            }
+        }
+    }
+
+    /// Turns an arena table into a `Value`. Recursion depth is bounded by `maxDepth`.
+    func materialize(_ t: Int) -> Value {
+        let table = tables[t]
+        var object = Object()
+        for i in table.keys.indices {
+            switch table.nodes[i] {
+            case let .leaf(v): object[table.keys[i]] = v
+            case let .table(child): object[table.keys[i]] = materialize(child)
+            case let .tableArray(a):
+                let elements = tableArrays[a]
+                var values: [Value] = []
+                values.reserveCapacity(elements.count)
+                for e in elements { values.append(materialize(e)) }
+                object[table.keys[i]] = .array(values, origin: tables[elements[0]].origin)
+            }
+        }
+        return .object(object, origin: table.origin)
+    }
+
+    // MARK: Keys
+
+    mutating func parseKey() throws(ConfigError) -> [KeyPart] {
+        var parts: [KeyPart] = []
+        while true {
+            let m = mark()
+            parts.append(KeyPart(name: try parseSimpleKey(), mark: m))
+            skipSpaces()
+            guard peek() == dot else { return parts }
+            pos += 1
+            skipSpaces()
+        }
+    }
+
+    mutating func parseSimpleKey() throws(ConfigError) -> String {
+        let c = peek()
+        if pos < end && isBareKeyByte(c) {
+            let start = pos
+            pos += 1
+            while pos < end && isBareKeyByte(bytes[pos]) { pos += 1 }
+            return text(start, pos)
+        }
+        if c == quote || c == apostrophe {
+            if peek(1) == c && peek(2) == c {
+                throw fail("a multi-line string cannot be used as a key")
+            }
+            return c == quote ? try parseBasicString() : try parseLiteralString()
+        }
+        if pos >= end || c == lf || c == cr {
+            throw fail("expected a key, found \(describe(at: pos))")
+        }
+        throw fail("expected a key, found \(describe(at: pos)) (bare keys may contain only A-Z, a-z, 0-9, '_' and '-'; quote other keys)")
+    }
+
+    // MARK: Values
+
+    mutating func parseValue(depth: Int) throws(ConfigError) -> Value {
+        let c = peek()
+        switch c {
+        case quote:
+            let m = mark()
+            let s = peek(1) == quote && peek(2) == quote ? try parseMultilineBasicString() : try parseBasicString()
+            return .string(s, origin: origin(m))
+        case apostrophe:
+            let m = mark()
+            let s = peek(1) == apostrophe && peek(2) == apostrophe ? try parseMultilineLiteralString() : try parseLiteralString()
+            return .string(s, origin: origin(m))
+        case openBracket:
+            return try parseArray(depth: depth)
+        case openBrace:
+            return try parseInlineTable(depth: depth)
+        case 0x74: // t
+            return try parseKeyword("true", .bool(true))
+        case 0x66: // f
+            return try parseKeyword("false", .bool(false))
+        case digit0...digit9:
+            if isDigit(peek(1)) {
+                if isDigit(peek(2)) && isDigit(peek(3)) && peek(4) == minus { return try parseDateTime() }
+                if peek(2) == colon { return try parseDateTime() }
+            }
+            return try parseNumber()
+        case plus, minus, 0x69, 0x6E: // i, n
+            return try parseNumber()
+        default:
+            throw fail("expected a value, found \(describe(at: pos))")
+        }
+    }
+
+    mutating func parseKeyword(_ word: StaticString, _ kind: Value.Kind) throws(ConfigError) -> Value {
+        let start = pos
+        let n = word.utf8CodeUnitCount
+        var tokenEnd = pos
+        while tokenEnd < end && isTokenByte(bytes[tokenEnd]) { tokenEnd += 1 }
+        let matches = tokenEnd - pos == n && word.withUTF8Buffer { w in
+            for i in 0..<n where w[i] != bytes[start + i] { return false }
+            return true
+        }
+        guard matches else {
+            throw fail("invalid value '\(text(start, max(tokenEnd, start + 1)))' (booleans are lower-case true and false; strings need quotes)")
+        }
+        let o = originHere()
+        pos = tokenEnd
+        return Value(kind, origin: o)
+    }
+
+    mutating func parseArray(depth: Int) throws(ConfigError) -> Value {
+        let open = mark()
+        guard depth <= maxDepth else {
+            throw fail(.limit, "arrays and inline tables nested deeper than the limit of \(maxDepth)", at: open)
+        }
+        pos += 1
+        var items: [Value] = []
+        while true {
+            skipBlank()
+            if peek() == closeBracket { pos += 1; break }
+            if pos >= end {
+                throw fail("unterminated array: expected ']' to close the array opened at line \(open.line), found end of input")
+            }
+            items.append(try parseValue(depth: depth + 1))
+            skipBlank()
+            let c = peek()
+            if c == comma { pos += 1; continue }
+            if c == closeBracket { pos += 1; break }
+            if pos >= end {
+                throw fail("unterminated array: expected ']' to close the array opened at line \(open.line), found end of input")
+            }
+            throw fail("expected ',' or ']' after an array element, found \(describe(at: pos))")
+        }
+        return .array(items, origin: origin(open))
+    }
+
+    mutating func parseInlineTable(depth: Int) throws(ConfigError) -> Value {
+        let open = mark()
+        guard depth <= maxDepth else {
+            throw fail(.limit, "arrays and inline tables nested deeper than the limit of \(maxDepth)", at: open)
+        }
+        pos += 1
+        // The inline table is built in the arena like any table, then frozen into a Value and
+        // its arena entries dropped: tables nest strictly, so they are the last ones.
+        let root = tables.count
+        tables.append(Table(state: .dotted, depth: depth, origin: origin(open)))
+        skipSpaces()
+        if peek() == closeBrace {
+            pos += 1
+        } else {
+            while true {
+                skipSpaces()
+                if peek() == closeBrace {
+                    throw fail("trailing comma before '}' is not allowed in an inline table (TOML 1.0)")
+                }
+                let parts = try parseKey()
+                skipSpaces()
+                guard peek() == equals else {
+                    throw fail("expected '=' after key '\(Self.keyText(parts))' in inline table, found \(describe(at: pos))")
+                }
+                pos += 1
+                skipSpaces()
+                let valueDepth = depth + parts.count
+                guard valueDepth <= maxDepth else {
+                    throw fail(.limit, "key '\(Self.keyText(parts))' is nested deeper than the limit of \(maxDepth)", at: parts[0].mark)
+                }
+                let c = peek()
+                if pos >= end || c == lf || c == cr || c == hash || c == comma || c == closeBrace {
+                    throw fail("missing value after '=' for key '\(Self.keyText(parts))' in inline table")
+                }
+                let value = try parseValue(depth: valueDepth)
+                try insert(value, at: parts, into: root)
+                skipSpaces()
+                let d = peek()
+                if d == comma { pos += 1; continue }
+                if d == closeBrace { pos += 1; break }
+                if pos >= end || d == lf || d == cr || d == hash {
+                    throw fail("expected ',' or '}' in inline table, found \(describe(at: pos)) (an inline table must close on the line it opens in TOML 1.0)")
+                }
+                throw fail("expected ',' or '}' after the value of key '\(Self.keyText(parts))' in inline table, found \(describe(at: pos))")
+            }
+        }
+        let value = materialize(root)
+        tables.removeSubrange(root...)
+        return value
+    }
+
+    // MARK: Strings
+
+    /// Rejects a raw line break inside a one-line string with a message that says what to do.
+    mutating func unterminated(_ what: String, startedAt start: Int) -> ConfigError {
+        let here = pos
+        if pos >= end {
+            return fail("unterminated \(what): reached end of input", at: start)
+        }
+        return fail("unterminated \(what): line break inside a single-line string (use \\n, or a multi-line string)", at: here)
+    }
+
+    mutating func parseBasicString() throws(ConfigError) -> String {
+        let start = pos
+        pos += 1
+        // Fast path: no escapes.
+        let contentStart = pos
+        while pos < end {
+            let b = bytes[pos]
+            if b == quote {
+                let s = text(contentStart, pos)
+                pos += 1
+                return s
+            }
+            if b == backslash || b == lf || b == cr { break }
+            pos &+= 1
+        }
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[contentStart..<pos]))
+        while true {
+            guard pos < end else { throw unterminated("string", startedAt: start) }
+            let b = bytes[pos]
+            switch b {
+            case quote:
+                pos += 1
+                return String(decoding: scratch, as: UTF8.self)
+            case backslash:
+                try parseEscape()
+            case lf, cr:
+                throw unterminated("string", startedAt: start)
+            default:
+                scratch.append(b)
+                pos &+= 1
+            }
+        }
+    }
+
+    /// Appends the character an escape sequence stands for to `scratch`.
+    mutating func parseEscape() throws(ConfigError) {
+        let start = pos
+        let e = peek(1)
+        pos += 2
+        switch e {
+        case 0x62: scratch.append(0x08)   // \b
+        case 0x74: scratch.append(0x09)   // \t
+        case 0x6E: scratch.append(0x0A)   // \n
+        case 0x66: scratch.append(0x0C)   // \f
+        case 0x72: scratch.append(0x0D)   // \r
+        case quote: scratch.append(quote)
+        case backslash: scratch.append(backslash)
+        case 0x75, 0x55: // \u, \U
+            let n = e == 0x75 ? 4 : 8
+            var code: UInt32 = 0
+            for i in 0..<n {
+                let h = peek(i)
+                guard pos + i < end && isHexDigit(h) else {
+                    throw fail("invalid escape \(text(start, min(pos + i + 1, end))): \\\(e == 0x75 ? "u" : "U") needs exactly \(n) hex digits", at: start)
+                }
+                code = code << 4 | UInt32(isDigit(h) ? h - digit0 : (h | 0x20) - 0x61 + 10)
+            }
+            guard let scalar = UnicodeScalar(code) else {
+                throw fail("invalid escape \(text(start, pos + n)): U+\(String(code, radix: 16, uppercase: true)) is not a Unicode scalar value", at: start)
+            }
+            pos += n
+            scratch.append(contentsOf: String(scalar).utf8)
+        default:
+            if start + 1 >= end || e == lf || e == cr {
+                throw fail("a backslash at the end of the line is only allowed in a multi-line string", at: start)
+            }
+            throw fail("invalid escape sequence \\\(describe(at: start + 1).dropFirst().dropLast()) (allowed: \\b \\t \\n \\f \\r \\\" \\\\ \\uXXXX \\UXXXXXXXX)", at: start)
+        }
+    }
+
+    mutating func parseMultilineBasicString() throws(ConfigError) -> String {
+        let start = pos
+        pos += 3
+        skipNewlineAfterOpening()
+        scratch.removeAll(keepingCapacity: true)
+        while true {
+            guard pos < end else {
+                throw fail("unterminated multi-line string: expected closing \"\"\"", at: start)
+            }
+            let b = bytes[pos]
+            switch b {
+            case quote:
+                var n = 1
+                while peek(n) == quote { n += 1 }
+                if n < 3 {
+                    scratch.append(contentsOf: repeatElement(quote, count: n))
+                    pos += n
+                    continue
+                }
+                guard n <= 5 else {
+                    throw fail("too many quotes: at most two '\"' may directly precede the closing \"\"\"", at: pos + 5)
+                }
+                scratch.append(contentsOf: repeatElement(quote, count: n - 3))
+                pos += n
+                return String(decoding: scratch, as: UTF8.self)
+            case backslash:
+                // A backslash ending a line removes the line break and all the whitespace after it.
+                var i = pos + 1
+                while i < end && (bytes[i] == space || bytes[i] == tab) { i += 1 }
+                if i < end && (bytes[i] == lf || bytes[i] == cr) {
+                    pos = i
+                    while pos < end {
+                        let w = bytes[pos]
+                        if w == space || w == tab {
+                            pos += 1
+                        } else if w == lf {
+                            newline(after: pos); pos += 1
+                        } else if w == cr {
+                            newline(after: pos + 1); pos += 2
+                        } else {
+                            break
+                        }
+                    }
+                } else {
+                    try parseEscape()
+                }
+            case lf:
+                newline(after: pos)
+                scratch.append(lf)
+                pos += 1
+            case cr:
+                newline(after: pos + 1)
+                scratch.append(cr)
+                scratch.append(lf)
+                pos += 2
+            default:
+                scratch.append(b)
+                pos &+= 1
+            }
+        }
+    }
+
+    mutating func parseLiteralString() throws(ConfigError) -> String {
+        let start = pos
+        pos += 1
+        let contentStart = pos
+        while pos < end {
+            let b = bytes[pos]
+            if b == apostrophe {
+                let s = text(contentStart, pos)
+                pos += 1
+                return s
+            }
+            if b == lf || b == cr { break }
+            pos &+= 1
+        }
+        throw unterminated("literal string", startedAt: start)
+    }
+
+    mutating func parseMultilineLiteralString() throws(ConfigError) -> String {
+        let start = pos
+        pos += 3
+        skipNewlineAfterOpening()
+        let contentStart = pos
+        while pos < end {
+            let b = bytes[pos]
+            if b == apostrophe {
+                var n = 1
+                while peek(n) == apostrophe { n += 1 }
+                if n < 3 { pos += n; continue }
+                guard n <= 5 else {
+                    throw fail("too many quotes: at most two \"'\" may directly precede the closing '''", at: pos + 5)
+                }
+                let s = text(contentStart, pos + n - 3)
+                pos += n
+                return s
+            }
+            if b == lf { newline(after: pos) } else if b == cr { newline(after: pos + 1); pos += 1 }
+            pos &+= 1
+        }
+        throw fail("unterminated multi-line literal string: expected closing '''", at: start)
+    }
+
+    /// A line break directly after the opening delimiter is not part of a multi-line string.
+    mutating func skipNewlineAfterOpening() {
+        if peek() == lf {
+            newline(after: pos); pos += 1
+        } else if peek() == cr {
+            newline(after: pos + 1); pos += 2
+        }
+    }
+
+    // MARK: Numbers
+
+    mutating func parseNumber() throws(ConfigError) -> Value {
+        let start = pos
+        var tokenEnd = pos
+        while tokenEnd < end && isTokenByte(bytes[tokenEnd]) && bytes[tokenEnd] != colon { tokenEnd += 1 }
+        if tokenEnd == start { tokenEnd = start + 1 }
+        let o = originHere()
+        let token = UnsafeBufferPointer(rebasing: bytes[start..<tokenEnd])
+        let kind = try numberKind(token, start: start)
+        pos = tokenEnd
+        return Value(kind, origin: o)
+    }
+
+    mutating func badNumber(_ token: UnsafeBufferPointer<UInt8>, start: Int, _ why: String) -> ConfigError {
+        let t = String(decoding: token, as: UTF8.self)
+        return fail("invalid number '\(t)': \(why)", at: start)
+    }
+
+    mutating func numberKind(_ t: UnsafeBufferPointer<UInt8>, start: Int) throws(ConfigError) -> Value.Kind {
+        let n = t.count
+        var i = 0
+        var negative = false
+        if t[0] == plus || t[0] == minus {
+            negative = t[0] == minus
+            i = 1
+        }
+        if n - i == 3 {
+            if t[i] == 0x69 && t[i + 1] == 0x6E && t[i + 2] == 0x66 { // inf
+                return .float(negative ? -.infinity : .infinity)
+            }
+            if t[i] == 0x6E && t[i + 1] == 0x61 && t[i + 2] == 0x6E { // nan
+                return .float(negative ? -.nan : .nan)
+            }
+        }
+        guard i < n && isDigit(t[i]) else {
+            if i == n {
+                throw badNumber(t, start: start, "a sign must be followed by digits, inf or nan")
+            }
+            throw badNumber(t, start: start, "expected a digit (strings need quotes; special floats are inf and nan)")
+        }
+
+        // 0x, 0o, 0b
+        if t[i] == digit0 && i + 1 < n && (t[i + 1] == 0x78 || t[i + 1] == 0x6F || t[i + 1] == 0x62) {
+            guard i == 0 else {
+                throw badNumber(t, start: start, "hexadecimal, octal and binary integers cannot have a sign")
+            }
+            let radix: UInt64 = t[1] == 0x78 ? 16 : t[1] == 0x6F ? 8 : 2
+            var value: UInt64 = 0
+            var j = 2
+            var previousWasDigit = false
+            while j < n {
+                let b = t[j]
+                if b == underscore {
+                    guard previousWasDigit && j + 1 < n else {
+                        throw badNumber(t, start: start, "an underscore must sit between two digits")
+                    }
+                    previousWasDigit = false
+                    j += 1
+                    continue
+                }
+                let d: UInt64
+                if isDigit(b) { d = UInt64(b - digit0) } else if isHexDigit(b) { d = UInt64((b | 0x20) - 0x61 + 10) } else { d = 99 }
+                guard d < radix else {
+                    let name = radix == 16 ? "hexadecimal (lower-case 0x, digits 0-9 a-f A-F)" : radix == 8 ? "octal (digits 0-7)" : "binary (digits 0 and 1)"
+                    throw badNumber(t, start: start, "invalid digit for \(name)")
+                }
+                let (m, o1) = value.multipliedReportingOverflow(by: radix)
+                let (s, o2) = m.addingReportingOverflow(d)
+                guard !o1 && !o2 && s <= UInt64(Int64.max) else {
+                    throw badNumber(t, start: start, "does not fit in a 64-bit signed integer")
+                }
+                value = s
+                previousWasDigit = true
+                j += 1
+            }
+            guard previousWasDigit else { throw badNumber(t, start: start, "expected digits after the prefix") }
+            return .integer(Int64(value))
+        }
+
+        // Decimal integer part.
+        if t[i] == digit0 && i + 1 < n && (isDigit(t[i + 1]) || t[i + 1] == underscore) {
+            throw badNumber(t, start: start, "leading zeros are not allowed")
+        }
+        var mantissa: UInt64 = 0
+        var overflow = false
+        var exponent10 = 0   // applied to the mantissa for the float fast path
+        var j = i
+        try scanDigits(t, &j, start: start) { d in
+            if mantissa <= (UInt64.max - 9) / 10 {
+                mantissa = mantissa * 10 + UInt64(d)
+            } else {
+                overflow = true
+                exponent10 += 1
+            }
+        }
+        var isFloat = false
+        if j < n && t[j] == dot {
+            isFloat = true
+            j += 1
+            guard j < n && isDigit(t[j]) else {
+                throw badNumber(t, start: start, "a decimal point must be followed by digits")
+            }
+            try scanDigits(t, &j, start: start) { d in
+                if mantissa <= (UInt64.max - 9) / 10 {
+                    mantissa = mantissa * 10 + UInt64(d)
+                    exponent10 -= 1
+                } else {
+                    overflow = true
+                }
+            }
+        }
+        if j < n && (t[j] == 0x65 || t[j] == 0x45) { // e E
+            isFloat = true
+            j += 1
+            var expNegative = false
+            if j < n && (t[j] == plus || t[j] == minus) {
+                expNegative = t[j] == minus
+                j += 1
+            }
+            guard j < n && isDigit(t[j]) else {
+                throw badNumber(t, start: start, "an exponent must be followed by digits")
+            }
+            var e = 0
+            try scanDigits(t, &j, start: start) { d in
+                if e < 100_000 { e = e * 10 + Int(d) }
+            }
+            exponent10 += expNegative ? -e : e
+        }
+        guard j == n else {
+            throw badNumber(t, start: start, t[j] == dot && isFloat ? "unexpected '.'" : "unexpected '\(String(UnicodeScalar(t[j])))'")
+        }
+
+        if !isFloat {
+            guard !overflow else { throw badNumber(t, start: start, "does not fit in a 64-bit signed integer") }
+            if negative {
+                guard mantissa <= UInt64(Int64.max) + 1 else {
+                    throw badNumber(t, start: start, "does not fit in a 64-bit signed integer")
+                }
+                return .integer(mantissa == UInt64(Int64.max) + 1 ? Int64.min : -Int64(mantissa))
+            }
+            guard mantissa <= UInt64(Int64.max) else {
+                throw badNumber(t, start: start, "does not fit in a 64-bit signed integer")
+            }
+            return .integer(Int64(mantissa))
+        }
+
+        // Exact fast path (Clinger): the mantissa and a power of ten both exact in a double.
+        var d: Double
+        if !overflow && mantissa < (1 << 53) && exponent10 >= -22 && exponent10 <= 22 {
+            d = Double(mantissa)
+            if exponent10 < 0 { d /= powersOfTen[-exponent10] } else { d *= powersOfTen[exponent10] }
+        } else {
+            var ascii: [UInt8] = []
+            ascii.reserveCapacity(n)
+            for b in t where b != underscore { ascii.append(b) }
+            guard let parsed = Double(String(decoding: ascii, as: UTF8.self)) else {
+                throw badNumber(t, start: start, "not a valid float")
+            }
+            d = parsed.magnitude
+        }
+        guard d.isFinite else { throw badNumber(t, start: start, "too large for a 64-bit float") }
+        return .float(negative ? -d : d)
+    }
+
+    /// Digits with single underscores between them; `j` is at a digit on entry.
+    mutating func scanDigits(_ t: UnsafeBufferPointer<UInt8>, _ j: inout Int, start: Int, _ body: (UInt8) -> Void) throws(ConfigError) {
+        let n = t.count
+        while j < n {
+            let b = t[j]
+            if isDigit(b) {
+                body(b - digit0)
+                j += 1
+            } else if b == underscore {
+                guard j + 1 < n && isDigit(t[j + 1]) && j > 0 && isDigit(t[j - 1]) else {
+                    throw badNumber(t, start: start, "an underscore must sit between two digits")
+                }
+                j += 1
+            } else {
+                return
+            }
+        }
+    }
+
+    // MARK: Dates and times
+
+    mutating func digits(_ count: Int) -> Int? {
+        var v = 0
+        for i in 0..<count {
+            let b = peek(i)
+            guard pos + i < end && isDigit(b) else { return nil }
+            v = v * 10 + Int(b - digit0)
+        }
+        pos += count
+        return v
+    }
+
+    mutating func parseDateTime() throws(ConfigError) -> Value {
+        let m = mark()
+        let start = pos
+        var dt = DateTime(kind: .localTime)
+        if peek(2) == colon {
+            try parseTime(into: &dt, start: start)
+        } else {
+            guard let year = digits(4), peek() == minus else { throw badDate(start) }
+            pos += 1
+            guard let month = digits(2), peek() == minus else { throw badDate(start) }
+            pos += 1
+            guard let day = digits(2) else { throw badDate(start) }
+            guard DateTime.isValidDate(year: year, month: month, day: day) else {
+                let why = (1...12).contains(month) ? "day \(day) does not exist in that month" : "month must be 01 to 12"
+                throw fail("invalid date '\(text(start, pos))': \(why)", at: start)
+            }
+            dt.year = year; dt.month = month; dt.day = day
+            dt.kind = .localDate
+            let c = peek()
+            if c == 0x54 || c == 0x74 || (c == space && isDigit(peek(1)) && isDigit(peek(2)) && peek(3) == colon) {
+                pos += 1
+                try parseTime(into: &dt, start: start)
+                dt.kind = .localDateTime
+                let z = peek()
+                if z == 0x5A || z == 0x7A { // Z z
+                    pos += 1
+                    dt.kind = .offsetDateTime
+                } else if z == plus || z == minus {
+                    pos += 1
+                    guard let h = digits(2), peek() == colon else { throw badDate(start, "offset must be Z or ±HH:MM") }
+                    pos += 1
+                    guard let mm = digits(2) else { throw badDate(start, "offset must be Z or ±HH:MM") }
+                    guard h <= 23 && mm <= 59 else { throw badDate(start, "offset out of range") }
+                    dt.offsetMinutes = (h * 60 + mm) * (z == minus ? -1 : 1)
+                    dt.kind = .offsetDateTime
+                }
+            }
+        }
+        if pos < end && isTokenByte(bytes[pos]) {
+            throw badDate(start, "unexpected \(describe(at: pos))")
+        }
+        return .dateTime(dt, origin: origin(m))
+    }
+
+    mutating func parseTime(into dt: inout DateTime, start: Int) throws(ConfigError) {
+        guard let hour = digits(2), peek() == colon else { throw badDate(start) }
+        pos += 1
+        guard let minute = digits(2) else { throw badDate(start) }
+        guard peek() == colon else { throw badDate(start, "seconds are required in TOML 1.0 (HH:MM:SS)") }
+        pos += 1
+        guard let second = digits(2) else { throw badDate(start) }
+        guard hour <= 23 else { throw badDate(start, "hour must be 00 to 23") }
+        guard minute <= 59 else { throw badDate(start, "minute must be 00 to 59") }
+        guard second <= 60 else { throw badDate(start, "second must be 00 to 60") }
+        dt.hour = hour; dt.minute = minute; dt.second = second
+        if peek() == dot {
+            pos += 1
+            guard pos < end && isDigit(peek()) else { throw badDate(start, "a decimal point must be followed by digits") }
+            var nanos = 0, count = 0
+            while pos < end && isDigit(bytes[pos]) {
+                if count < 9 { nanos = nanos * 10 + Int(bytes[pos] - digit0); count += 1 }
+                pos += 1
+            }
+            for _ in count..<9 { nanos *= 10 }
+            dt.nanosecond = nanos
+            dt.fractionDigits = count
+        }
+    }
+
+    mutating func badDate(_ start: Int, _ why: String? = nil) -> ConfigError {
+        var e = pos
+        while e < end && (isTokenByte(bytes[e])) { e += 1 }
+        let shown = text(start, max(e, min(start + 1, end)))
+        let reason = why ?? "expected YYYY-MM-DD, HH:MM:SS, or both joined by 'T' or a space"
+        return fail("invalid date or time '\(shown)': \(reason)", at: start)
+    }
+}
+
+private let powersOfTen: [Double] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+]
+
+/// Checks the whole input before parsing: valid UTF-8, and no control characters other than
+/// tab, line feed and a carriage return that starts a CRLF. TOML forbids them everywhere
+/// (strings must escape them), so the parser itself never sees one.
+/// Returns the offset of the first bad byte and what is wrong with it.
+func tomlFindInvalidByte(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> (offset: Int, message: String)? {
+    let n = p.count
+    var i = start
+    while i < n {
+        let b = p[i]
+        if b < 0x80 {
+            if (b >= 0x20 && b != 0x7F) || b == tab || b == lf {
+                i &+= 1
+                continue
+            }
+            if b == cr {
+                if i + 1 < n && p[i + 1] == lf { i &+= 2; continue }
+                return (i, "a carriage return must be followed by a line feed")
+            }
+            let hex = String(b, radix: 16, uppercase: true)
+            let code = "U+" + String(repeating: "0", count: 4 - hex.count) + hex
+            return (i, "control character \(code) is not allowed in TOML (in a basic string, write it as an escape such as \\u\(code.dropFirst(2)))")
+        }
+        var need = 0
+        var lo: UInt8 = 0x80, hi: UInt8 = 0xBF
+        switch b {
+        case 0xC2...0xDF: need = 1
+        case 0xE0: need = 2; lo = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: need = 2
+        case 0xED: need = 2; hi = 0x9F
+        case 0xF0: need = 3; lo = 0x90
+        case 0xF1...0xF3: need = 3
+        case 0xF4: need = 3; hi = 0x8F
+        default: return (i, "invalid UTF-8 (byte 0x\(String(b, radix: 16, uppercase: true)))")
+        }
+        guard i + need < n else { return (i, "invalid UTF-8: truncated multi-byte sequence") }
+        let b1 = p[i + 1]
+        guard b1 >= lo && b1 <= hi else { return (i, "invalid UTF-8 sequence") }
+        for k in 2...max(2, need) where k <= need {
+            guard p[i + k] & 0xC0 == 0x80 else { return (i, "invalid UTF-8 sequence") }
+        }
+        i += need + 1
+    }
+    return nil
+}
