@@ -43,7 +43,7 @@ let convertVerb = Verb(
         let text: String
         switch to {
         case "json", "yaml", "toml": text = try Format(rawValue: to)!.emit(value)
-        case "toml-test-json": throw UsageError("toml-test-json output is not available yet")
+        case "toml-test-json": text = JSON.emit(try TOML.taggedJSON(value), style: .pretty)
         default: throw UsageError("unknown output format '\(to)' (json, yaml, toml, toml-test-json)")
         }
         writeOut(text.hasSuffix("\n") ? text : text + "\n")
