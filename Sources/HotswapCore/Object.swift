@@ -16,6 +16,20 @@ public struct Object: Sendable, Equatable, Sequence {
         for (k, v) in entries { self[k] = v }
     }
 
+    /// Builds an object from distinct keys and their values, in order, with one allocation
+    /// per storage array and no rehashing: the fast path for parsers, which have already
+    /// rejected repeated keys with a located error. A repeated key here is a programmer error.
+    public init(uniqueKeys keys: [String], values: [Value]) {
+        precondition(keys.count == values.count, "Object(uniqueKeys:values:) needs one value per key")
+        var index = [String: Int](minimumCapacity: keys.count)
+        for (i, k) in keys.enumerated() where index.updateValue(i, forKey: k) != nil {
+            preconditionFailure("Object(uniqueKeys:values:) given the key '\(k)' twice")
+        }
+        self.keys = keys
+        self.values = values
+        self.index = index
+    }
+
     public var count: Int { keys.count }
     public var isEmpty: Bool { keys.isEmpty }
 

@@ -79,7 +79,7 @@ struct JSONParser {
 
     private mutating func parseValue() throws(ConfigError) -> Value {
         var stack: [Frame] = []
-        var values: [Value] = []
+        let values = PendingValues()
         var keys: [String] = []
         while true {
             // Expecting a value; whitespace before it is already skipped.
@@ -142,13 +142,7 @@ struct JSONParser {
                     } else if next == UInt8(ascii: "}") {
                         pos += 1
                         let frame = stack.removeLast()
-                        var object = Object()
-                        var k = frame.keyStart
-                        for v in frame.valueStart..<values.count {
-                            object[keys[k]] = values[v]
-                            k += 1
-                        }
-                        values.removeSubrange(frame.valueStart...)
+                        let object = values.popObject(from: frame.valueStart, keys: keys[frame.keyStart...], unique: rejectDuplicates)
                         keys.removeSubrange(frame.keyStart...)
                         value = Value(.object(object), origin: frame.origin)
                     } else {
@@ -162,9 +156,7 @@ struct JSONParser {
                     } else if next == UInt8(ascii: "]") {
                         pos += 1
                         let frame = stack.removeLast()
-                        let elements = Array(values[frame.valueStart...])
-                        values.removeSubrange(frame.valueStart...)
-                        value = Value(.array(elements), origin: frame.origin)
+                        value = Value(.array(values.popArray(from: frame.valueStart)), origin: frame.origin)
                     } else {
                         throw unexpected(expected: "',' or ']' after an array element")
                     }
@@ -653,6 +645,65 @@ struct JSONParser {
 
     private func printable(_ b: UInt8) -> String {
         b >= 0x20 && b < 0x7F ? String(UnicodeScalar(b)) : "x" + hexString(UInt32(b), width: 2)
+    }
+}
+
+/// The members of all open containers, in one buffer. Closing a container moves its
+/// members out into their final array or object, with no copy and no reference counting,
+/// which `Array`'s slice-copy-then-remove would cost.
+final class PendingValues {
+    private var base: UnsafeMutablePointer<Value>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init() {
+        capacity = 64
+        base = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
+
+    func append(_ value: consuming Value) {
+        if count == capacity {
+            let bigger = UnsafeMutablePointer<Value>.allocate(capacity: capacity * 2)
+            bigger.moveInitialize(from: base, count: count)
+            base.deallocate()
+            base = bigger
+            capacity *= 2
+        }
+        (base + count).initialize(to: value)
+        count += 1
+    }
+
+    /// Moves the values from `start` to the end into a new array.
+    func popArray(from start: Int) -> [Value] {
+        let n = count - start
+        let array = [Value](unsafeUninitializedCapacity: n) { buffer, initialized in
+            buffer.baseAddress!.moveInitialize(from: base + start, count: n)
+            initialized = n
+        }
+        count = start
+        return array
+    }
+
+    /// Moves the values from `start` to the end into an object under `keys`, one key per
+    /// value. With `unique` false a repeated key keeps its first position and its last value.
+    func popObject(from start: Int, keys: ArraySlice<String>, unique: Bool) -> Object {
+        if unique {
+            let object = Object(uniqueKeys: Array(keys), values: popArray(from: start))
+            return object
+        }
+        var object = Object()
+        var i = start
+        for key in keys {
+            object[key] = (base + i).move()
+            i += 1
+        }
+        count = start
+        return object
     }
 }
 
