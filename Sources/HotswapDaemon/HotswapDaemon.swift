@@ -1,1 +1,0 @@
-// HotswapDaemon: placeholder until its issue lands.
