@@ -1,0 +1,182 @@
+import HotswapCore
+import HotswapFormats
+import HotswapSystem
+
+/// Runs the reload pipeline and carries out its decisions: load the sources, evaluate
+/// (merge, schema), publish to the segment, record the generation, and keep the status.
+///
+/// It owns no descriptors and knows nothing of signals or inotify: the event loop calls
+/// `reload(cause:)` and reads `status`.
+final class ReloadService {
+    let config: DaemonConfiguration
+    private let loader: SourceLoader
+    private let schema: SchemaProvider
+    private let sink: SegmentSink
+    private let store: StateStore
+    private let logger: Logger
+    private let environment: [String: String]
+    private(set) var status: DaemonStatus
+    /// What is live, for "unchanged" decisions and for `hotswapctl dump/explain/diff`.
+    private(set) var live: Candidate?
+    /// The layers that made the live snapshot, for `hotswapctl explain`.
+    private(set) var liveLayers: [Layer] = []
+    /// The runtime-override layer (priority 400), persisted in the state directory.
+    private(set) var overrides: Value?
+
+    init(config: DaemonConfiguration, sink: SegmentSink, store: StateStore, logger: Logger, environment: [String: String]) {
+        self.config = config
+        loader = SourceLoader()
+        schema = SchemaProvider(path: config.schemaPath)
+        self.sink = sink
+        self.store = store
+        self.logger = logger
+        self.environment = environment
+        status = DaemonStatus(instance: config.instance)
+        status.startedAt = Clock.realtimeNanoseconds
+        status.generation = sink.generation
+    }
+
+    enum StartError: Error, CustomStringConvertible {
+        case rejected([ConfigError])
+        case publish(String)
+        var description: String {
+            switch self {
+            case let .rejected(errors): return errors.map(\.description).joined(separator: "\n")
+            case let .publish(reason): return reason
+            }
+        }
+    }
+
+    /// The first load. A rejected first load falls back to the last good snapshot in the state
+    /// directory (degraded); with none, it is fatal.
+    func start() throws(StartError) {
+        do {
+            overrides = try store.loadOverrides().map(Self.markAsOverride)
+        } catch {
+            logger.error("ignoring unreadable runtime overrides: \(error)")
+        }
+        let report = reload(cause: "start")
+        switch report.result {
+        case .published, .unchanged:
+            return
+        case let .rejected(errors):
+            guard let lastGood = store.lastGood() else { throw .rejected(errors) }
+            logger.warning("sources are broken at start; serving the last good snapshot (generation \(lastGood.generation)) degraded",
+                           [("HOTSWAP_GENERATION", String(lastGood.generation))])
+            let candidate = Candidate(document: lastGood.document, canonicalJSON: JSON.emit(lastGood.document), secrets: [])
+            if sink.liveCanonicalJSON != candidate.canonicalJSON {
+                do {
+                    try publish(candidate, cause: "start (last good snapshot of generation \(lastGood.generation))")
+                } catch {
+                    throw .publish("cannot publish the last good snapshot: \(error)")
+                }
+            } else {
+                live = candidate
+                status.generation = sink.generation
+                status.contentHash = sink.contentHash
+            }
+            status.degraded = true
+            status.degradedReason = "sources broken at start: " + (errors.first?.description ?? "")
+        }
+    }
+
+    /// Loads every source and publishes the result if it is valid and different.
+    @discardableResult
+    func reload(cause: String) -> ReloadReport {
+        let loaded = loader.load(config.sources, environment: environment)
+        status.sources = loaded.statuses
+        let overrideLayers = overrides.map { [Layer(name: "override", priority: SourceSpec.overridePriority, document: $0)] } ?? []
+        let evaluation: Evaluation
+        do {
+            evaluation = evaluate(sources: loaded, extraLayers: overrideLayers, schema: try schema.current())
+        } catch {
+            evaluation = .rejected([error])
+        }
+        var report = ReloadReport(cause: cause, at: Clock.realtimeNanoseconds, result: .unchanged)
+        switch decide(liveCanonicalJSON: live?.canonicalJSON ?? sink.liveCanonicalJSON, evaluation: evaluation) {
+        case let .publish(candidate):
+            do {
+                try publish(candidate, cause: cause)
+                liveLayers = loaded.layers + overrideLayers
+                report.result = .published(generation: status.generation)
+                status.degraded = false
+                status.degradedReason = nil
+                status.rollbackTo = nil
+            } catch {
+                report.result = .rejected([ConfigError(.io, "publishing failed: \(error)")])
+            }
+        case .unchanged:
+            if live == nil, case let .accepted(c) = evaluation { live = c }
+            liveLayers = loaded.layers + overrideLayers
+            status.degraded = false
+            status.degradedReason = nil
+        case let .reject(errors):
+            report.result = .rejected(errors)
+        }
+        status.lastReload = report
+        log(report)
+        return report
+    }
+
+    private func publish(_ candidate: Candidate, cause: String) throws(SystemError) {
+        let published = try sink.publish(candidate)
+        live = candidate
+        status.generation = published.generation
+        status.contentHash = published.contentHash
+        status.publishedAt = Clock.realtimeNanoseconds
+        let entry = HistoryEntry(generation: published.generation, contentHash: published.contentHash,
+                                 publishedAt: status.publishedAt, cause: cause, document: candidate.document)
+        do {
+            try store.record(entry)
+        } catch {
+            // The snapshot is live; losing its history record is worth a warning, not a rollback.
+            logger.warning("cannot record generation \(published.generation) in \(store.directory): \(error)")
+        }
+    }
+
+    private func log(_ report: ReloadReport) {
+        let fields = [("HOTSWAP_INSTANCE", config.instance), ("HOTSWAP_CAUSE", report.cause), ("HOTSWAP_GENERATION", String(status.generation))]
+        switch report.result {
+        case let .published(g):
+            logger.notice("published generation \(g) (\(report.cause))", fields + [("HOTSWAP_CONTENT_HASH", status.contentHash)])
+        case .unchanged:
+            logger.info("reload (\(report.cause)): configuration unchanged, generation \(status.generation) stays live", fields)
+        case let .rejected(errors):
+            for e in errors {
+                var f = fields + [("HOTSWAP_RESULT", "rejected")]
+                if let o = e.origin {
+                    f += [("HOTSWAP_SOURCE_FILE", o.file), ("HOTSWAP_SOURCE_LINE", String(o.line)), ("HOTSWAP_SOURCE_COLUMN", String(o.column))]
+                }
+                logger.error("reload (\(report.cause)) rejected: \(e); generation \(status.generation) stays live", f)
+            }
+        }
+    }
+
+    /// Directories and files to watch for the current sources and schema.
+    func watchPlan() -> WatchPlan {
+        var files: [String] = []
+        var dirs: [String] = []
+        for s in config.sources {
+            switch s.kind {
+            case let .file(path): files.append(path)
+            case let .directory(path): dirs.append(path)
+            case .environment: break
+            }
+        }
+        if let schema = config.schemaPath { files.append(schema) }
+        return WatchPlan(files: files, directories: dirs, isDirectory: Files.isDirectory, resolveSymlinks: Files.realPath)
+    }
+
+    /// Values persisted as JSON come back with the overrides file's positions; they are
+    /// runtime overrides all the same, which coercion and `explain` need to know.
+    static func markAsOverride(_ v: Value) -> Value {
+        var copy = v
+        copy.origin = Origin(file: "<override>", source: "override")
+        switch v.kind {
+        case let .array(a): copy.kind = .array(a.map(markAsOverride))
+        case let .object(o): copy.kind = .object(o.mapValues(markAsOverride))
+        default: break
+        }
+        return copy
+    }
+}
