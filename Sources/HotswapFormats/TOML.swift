@@ -21,9 +21,11 @@ public enum TOML {
         let result: Result<Value, ConfigError> = bytes.withUnsafeBufferPointer { p in
             let bom = p.count >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF ? 3 : 0
             var parser = TOMLParser(bytes: p, start: bom, options: options)
-            if let bad = tomlFindInvalidByte(p, from: bom) {
+            let check = tomlCheckBytes(p, from: bom)
+            if let bad = check.invalid {
                 return .failure(parser.fail(.encoding, bad.message, at: bad.offset))
             }
+            parser.firstNonASCII = check.firstNonASCII
             do throws(ConfigError) {
                 return .success(try parser.parseDocument())
             } catch {

@@ -56,6 +56,7 @@ struct TOMLParser {
         case dotted
     }
 
+    /// What a key names in a table under construction.
     enum Node {
         /// A finished value: scalar, array or inline table. Nothing may add to it.
         case leaf(Value)
@@ -68,9 +69,12 @@ struct TOMLParser {
         var state: TableState
         var depth: Int
         var origin: Origin
-        var keys: [String] = []
-        var nodes: [Node] = []
-        var index: [String: Int] = [:]
+        /// The members in document order. Finished values are stored here directly, so the
+        /// object needs no second pass; a member that is a table or an array of tables still
+        /// being built holds a `.null` placeholder that keeps its position until
+        /// `materialize` fills it in from `children`.
+        var object = Object()
+        var children: [String: Node] = [:]
 
         init(state: TableState, depth: Int, origin: Origin) {
             self.state = state
@@ -98,6 +102,13 @@ struct TOMLParser {
     var tableArrays: [[Int]] = []
     /// Reused buffer for strings with escapes, so each does not allocate its own.
     var scratch: [UInt8] = []
+    /// The parts of the keys being parsed. A key's parts stay here, addressed by a range,
+    /// until its value is stored (nested inline tables push theirs on top), so that no key
+    /// needs an array of its own.
+    var keyStack: [KeyPart] = []
+
+    /// Offset of the first byte above 0x7F (or `end`): before it, columns are byte counts.
+    var firstNonASCII = Int.max
 
     // Column cache: columns are counted in Unicode scalars from the start of the line, and a
     // long one-line array would otherwise be rescanned for every element.
@@ -130,6 +141,9 @@ struct TOMLParser {
     }
 
     mutating func origin(_ m: TOMLMark) -> Origin {
+        if m.offset <= firstNonASCII {
+            return Origin(file: file, line: m.line, column: m.offset - m.lineStart + 1)
+        }
         var from = m.lineStart
         var column = 1
         if columnCacheLineStart == m.lineStart && columnCacheOffset <= m.offset {
@@ -188,8 +202,9 @@ struct TOMLParser {
         String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<to]), as: UTF8.self)
     }
 
-    static func keyText(_ parts: some Collection<KeyPart>) -> String {
-        ConfigPath(tokens: parts.map(\.name)).description
+    /// The dotted key `keyStack[keys]`, as messages show it.
+    func keyText(_ keys: Range<Int>) -> String {
+        ConfigPath(tokens: keys.map { keyStack[$0].name }).description
     }
 
     // MARK: Document
@@ -216,10 +231,9 @@ struct TOMLParser {
                 continue
             case openBracket:
                 current = try parseHeader()
-                try expectLineEnd { "after the table header" }
+                guard skipToLineEnd() else { throw notAtLineEnd("after the table header") }
             default:
-                let parts = try parseKeyValue(into: current)
-                try expectLineEnd { "after the value of key '\(Self.keyText(parts))'" }
+                try parseKeyValue(into: current)
             }
         }
         return materialize(0)
@@ -256,13 +270,16 @@ struct TOMLParser {
         }
     }
 
-    /// After a key/value pair or a header only a comment may follow on the same line.
-    mutating func expectLineEnd(_ context: () -> String) throws(ConfigError) {
+    /// After a key/value pair or a header only a comment may follow on the same line: skips
+    /// it and says whether the line (or the input) ends there.
+    mutating func skipToLineEnd() -> Bool {
         skipSpaces()
         if peek() == hash { skipComment() }
-        guard pos >= end || peek() == lf || peek() == cr else {
-            throw fail("unexpected \(describe(at: pos)) \(context()); each key/value pair and header needs its own line")
-        }
+        return pos >= end || peek() == lf || peek() == cr
+    }
+
+    mutating func notAtLineEnd(_ context: String) -> ConfigError {
+        fail("unexpected \(describe(at: pos)) \(context); each key/value pair and header needs its own line")
     }
 
     // MARK: Tables
@@ -275,10 +292,16 @@ struct TOMLParser {
         return tables.count - 1
     }
 
+    /// What `name` currently names in table `t`, if anything.
+    @inline(__always) func lookup(_ name: String, in t: Int) -> Node? {
+        guard tables[t].object.contains(name) else { return nil }
+        if !tables[t].children.isEmpty, let child = tables[t].children[name] { return child }
+        return tables[t].object[name].map { .leaf($0) }
+    }
+
     @inline(__always) mutating func addChild(_ name: String, _ node: Node, to t: Int) {
-        tables[t].index[name] = tables[t].keys.count
-        tables[t].keys.append(name)
-        tables[t].nodes.append(node)
+        tables[t].object[name] = .null
+        tables[t].children[name] = node
     }
 
     func nodeOrigin(_ node: Node) -> Origin? {
@@ -303,25 +326,27 @@ struct TOMLParser {
         pos += isArray ? 2 : 1
         skipSpaces()
         let parts = try parseKey()
+        defer { keyStack.removeSubrange(parts) }
         skipSpaces()
         if isArray {
             guard peek() == closeBracket && peek(1) == closeBracket else {
-                throw fail("expected ']]' to close the array of tables header [[\(Self.keyText(parts))]], found \(describe(at: pos))")
+                throw fail("expected ']]' to close the array of tables header [[\(keyText(parts))]], found \(describe(at: pos))")
             }
             pos += 2
         } else {
             guard peek() == closeBracket else {
-                throw fail("expected ']' to close the table header [\(Self.keyText(parts))], found \(describe(at: pos))")
+                throw fail("expected ']' to close the table header [\(keyText(parts))], found \(describe(at: pos))")
             }
             pos += 1
         }
-        let header = isArray ? "[[\(Self.keyText(parts))]]" : "[\(Self.keyText(parts))]"
+        var header: String { isArray ? "[[\(keyText(parts))]]" : "[\(keyText(parts))]" }
 
         var t = 0
-        for (i, part) in parts.enumerated() {
-            let last = i == parts.count - 1
+        for i in parts {
+            let part = keyStack[i]
+            let last = i == parts.upperBound - 1
             let depth = tables[t].depth + 1
-            guard let slot = tables[t].index[part.name] else {
+            guard let node = lookup(part.name, in: t) else {
                 if last && isArray {
                     let element = try newTable(.header, depth: depth + 1, at: start)
                     tableArrays.append([element])
@@ -333,8 +358,7 @@ struct TOMLParser {
                 t = child
                 continue
             }
-            let node = tables[t].nodes[slot]
-            var path: String { Self.keyText(parts[...i]) }
+            var path: String { keyText(parts.lowerBound..<i + 1) }
             switch node {
             case let .leaf(v):
                 let what = v.arrayValue != nil ? "an array" : v.objectValue != nil ? "an inline table" : "a value"
@@ -372,45 +396,46 @@ struct TOMLParser {
     }
 
     /// `key = value` into table `t`, creating the tables a dotted key names.
-    mutating func parseKeyValue(into t: Int) throws(ConfigError) -> [KeyPart] {
+    mutating func parseKeyValue(into t: Int) throws(ConfigError) {
         let parts = try parseKey()
         skipSpaces()
         guard peek() == equals else {
-            throw fail("expected '=' after key '\(Self.keyText(parts))', found \(describe(at: pos))")
+            throw fail("expected '=' after key '\(keyText(parts))', found \(describe(at: pos))")
         }
         pos += 1
         skipSpaces()
         let depth = tables[t].depth + parts.count
         guard depth <= maxDepth else {
-            throw fail(.limit, "key '\(Self.keyText(parts))' is nested deeper than the limit of \(maxDepth)", at: parts[0].mark)
+            throw fail(.limit, "key '\(keyText(parts))' is nested deeper than the limit of \(maxDepth)", at: keyStack[parts.lowerBound].mark)
         }
         let c = peek()
         if pos >= end || c == lf || c == cr || c == hash {
-            throw fail("missing value after '=' for key '\(Self.keyText(parts))'")
+            throw fail("missing value after '=' for key '\(keyText(parts))'")
         }
         let value = try parseValue(depth: depth)
         try insert(value, at: parts, into: t)
-        return parts
+        guard skipToLineEnd() else { throw notAtLineEnd("after the value of key '\(keyText(parts))'") }
+        keyStack.removeSubrange(parts)
     }
 
-    mutating func insert(_ value: Value, at parts: [KeyPart], into start: Int) throws(ConfigError) {
+    mutating func insert(_ value: Value, at parts: Range<Int>, into start: Int) throws(ConfigError) {
         var t = start
-        for (i, part) in parts.enumerated() {
-            var path: String { Self.keyText(parts[...i]) }
-            if i == parts.count - 1 {
-                if let slot = tables[t].index[part.name] {
-                    throw fail(.duplicateKey, "duplicate key '\(path)'\(firstDefined(tables[t].nodes[slot]))", at: part.mark)
+        for i in parts {
+            let part = keyStack[i]
+            var path: String { keyText(parts.lowerBound..<i + 1) }
+            if i == parts.upperBound - 1 {
+                if let node = lookup(part.name, in: t) {
+                    throw fail(.duplicateKey, "duplicate key '\(path)'\(firstDefined(node))", at: part.mark)
                 }
-                addChild(part.name, .leaf(value), to: t)
+                tables[t].object[part.name] = value
                 return
             }
-            guard let slot = tables[t].index[part.name] else {
+            guard let node = lookup(part.name, in: t) else {
                 let child = try newTable(.dotted, depth: tables[t].depth + 1, at: part.mark)
                 addChild(part.name, .table(child), to: t)
                 t = child
                 continue
             }
-            let node = tables[t].nodes[slot]
             switch node {
             case let .table(child):
                 switch tables[child].state {
@@ -433,34 +458,41 @@ struct TOMLParser {
         }
     }
 
-    /// Turns an arena table into a `Value`. Recursion depth is bounded by `maxDepth`.
-    func materialize(_ t: Int) -> Value {
-        let table = tables[t]
-        var object = Object()
-        for i in table.keys.indices {
-            switch table.nodes[i] {
-            case let .leaf(v): object[table.keys[i]] = v
-            case let .table(child): object[table.keys[i]] = materialize(child)
+    /// Turns an arena table into a `Value`, moving its object out of the arena so that filling
+    /// in the placeholders does not copy it. Recursion depth is bounded by `maxDepth`.
+    mutating func materialize(_ t: Int) -> Value {
+        var object = tables[t].object
+        tables[t].object = Object()
+        let children = tables[t].children
+        tables[t].children = [:]
+        for (name, node) in children {
+            switch node {
+            case let .leaf(v):
+                object[name] = v
+            case let .table(child):
+                object[name] = materialize(child)
             case let .tableArray(a):
                 let elements = tableArrays[a]
                 var values: [Value] = []
                 values.reserveCapacity(elements.count)
                 for e in elements { values.append(materialize(e)) }
-                object[table.keys[i]] = .array(values, origin: tables[elements[0]].origin)
+                object[name] = .array(values, origin: tables[elements[0]].origin)
             }
         }
-        return .object(object, origin: table.origin)
+        return .object(object, origin: tables[t].origin)
     }
 
     // MARK: Keys
 
-    mutating func parseKey() throws(ConfigError) -> [KeyPart] {
-        var parts: [KeyPart] = []
+    /// Parses a possibly dotted key onto `keyStack` and returns where its parts are.
+    mutating func parseKey() throws(ConfigError) -> Range<Int> {
+        let first = keyStack.count
         while true {
             let m = mark()
-            parts.append(KeyPart(name: try parseSimpleKey(), mark: m))
+            let name = try parseSimpleKey()
+            keyStack.append(KeyPart(name: name, mark: m))
             skipSpaces()
-            guard peek() == dot else { return parts }
+            guard peek() == dot else { return first..<keyStack.count }
             pos += 1
             skipSpaces()
         }
@@ -585,28 +617,31 @@ struct TOMLParser {
                 let parts = try parseKey()
                 skipSpaces()
                 guard peek() == equals else {
-                    throw fail("expected '=' after key '\(Self.keyText(parts))' in inline table, found \(describe(at: pos))")
+                    throw fail("expected '=' after key '\(keyText(parts))' in inline table, found \(describe(at: pos))")
                 }
                 pos += 1
                 skipSpaces()
                 let valueDepth = depth + parts.count
                 guard valueDepth <= maxDepth else {
-                    throw fail(.limit, "key '\(Self.keyText(parts))' is nested deeper than the limit of \(maxDepth)", at: parts[0].mark)
+                    throw fail(.limit, "key '\(keyText(parts))' is nested deeper than the limit of \(maxDepth)", at: keyStack[parts.lowerBound].mark)
                 }
                 let c = peek()
                 if pos >= end || c == lf || c == cr || c == hash || c == comma || c == closeBrace {
-                    throw fail("missing value after '=' for key '\(Self.keyText(parts))' in inline table")
+                    throw fail("missing value after '=' for key '\(keyText(parts))' in inline table")
                 }
                 let value = try parseValue(depth: valueDepth)
                 try insert(value, at: parts, into: root)
                 skipSpaces()
                 let d = peek()
-                if d == comma { pos += 1; continue }
-                if d == closeBrace { pos += 1; break }
+                if d == comma || d == closeBrace {
+                    keyStack.removeSubrange(parts)
+                    pos += 1
+                    if d == comma { continue } else { break }
+                }
                 if pos >= end || d == lf || d == cr || d == hash {
                     throw fail("expected ',' or '}' in inline table, found \(describe(at: pos)) (an inline table must close on the line it opens in TOML 1.0)")
                 }
-                throw fail("expected ',' or '}' after the value of key '\(Self.keyText(parts))' in inline table, found \(describe(at: pos))")
+                throw fail("expected ',' or '}' after the value of key '\(keyText(parts))' in inline table, found \(describe(at: pos))")
             }
         }
         let value = materialize(root)
@@ -1091,10 +1126,12 @@ private let powersOfTen: [Double] = [
 /// Checks the whole input before parsing: valid UTF-8, and no control characters other than
 /// tab, line feed and a carriage return that starts a CRLF. TOML forbids them everywhere
 /// (strings must escape them), so the parser itself never sees one.
-/// Returns the offset of the first bad byte and what is wrong with it.
-func tomlFindInvalidByte(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> (offset: Int, message: String)? {
+/// Returns the first bad byte and what is wrong with it, and where the first non-ASCII byte
+/// is (`Int.max` when there is none), which makes column numbers cheap before it.
+func tomlCheckBytes(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> (invalid: (offset: Int, message: String)?, firstNonASCII: Int) {
     let n = p.count
     var i = start
+    var firstNonASCII = Int.max
     while i < n {
         let b = p[i]
         if b < 0x80 {
@@ -1104,12 +1141,13 @@ func tomlFindInvalidByte(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> (o
             }
             if b == cr {
                 if i + 1 < n && p[i + 1] == lf { i &+= 2; continue }
-                return (i, "a carriage return must be followed by a line feed")
+                return ((i, "a carriage return must be followed by a line feed"), firstNonASCII)
             }
             let hex = String(b, radix: 16, uppercase: true)
             let code = "U+" + String(repeating: "0", count: 4 - hex.count) + hex
-            return (i, "control character \(code) is not allowed in TOML (in a basic string, write it as an escape such as \\u\(code.dropFirst(2)))")
+            return ((i, "control character \(code) is not allowed in TOML (in a basic string, write it as an escape such as \\u\(code.dropFirst(2)))"), firstNonASCII)
         }
+        if firstNonASCII == Int.max { firstNonASCII = i }
         var need = 0
         var lo: UInt8 = 0x80, hi: UInt8 = 0xBF
         switch b {
@@ -1120,15 +1158,17 @@ func tomlFindInvalidByte(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> (o
         case 0xF0: need = 3; lo = 0x90
         case 0xF1...0xF3: need = 3
         case 0xF4: need = 3; hi = 0x8F
-        default: return (i, "invalid UTF-8 (byte 0x\(String(b, radix: 16, uppercase: true)))")
+        default: return ((i, "invalid UTF-8 (byte 0x\(String(b, radix: 16, uppercase: true)))"), firstNonASCII)
         }
-        guard i + need < n else { return (i, "invalid UTF-8: truncated multi-byte sequence") }
+        guard i + need < n else { return ((i, "invalid UTF-8: truncated multi-byte sequence"), firstNonASCII) }
         let b1 = p[i + 1]
-        guard b1 >= lo && b1 <= hi else { return (i, "invalid UTF-8 sequence") }
-        for k in 2...max(2, need) where k <= need {
-            guard p[i + k] & 0xC0 == 0x80 else { return (i, "invalid UTF-8 sequence") }
+        guard b1 >= lo && b1 <= hi else { return ((i, "invalid UTF-8 sequence"), firstNonASCII) }
+        var k = 2
+        while k <= need {
+            guard p[i + k] & 0xC0 == 0x80 else { return ((i, "invalid UTF-8 sequence"), firstNonASCII) }
+            k += 1
         }
         i += need + 1
     }
-    return nil
+    return (nil, firstNonASCII)
 }
