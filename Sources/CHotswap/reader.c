@@ -1,1 +1,1145 @@
-/* libhotswap reader: see include/hotswap.h */
+/* reader.c - libhotswap: lock-free readers of the hotswapd segment.
+ *
+ * The protocol and the layout are in docs/shm-format.md; the labels R1..R6 and W1..W6 in
+ * comments refer to its "The seqlock protocol" section. Rules kept throughout this file:
+ *   - nothing here writes to shared memory (the mapping is PROT_READ);
+ *   - every field in shared memory is loaded exactly once (hsl_ld*, atomics) into a local,
+ *     then bounds-checked before it is used as an offset or length;
+ *   - every loop has a bound that does not come from shared memory, or one that was
+ *     checked against one that does not (bucket_count, node_count <= document size);
+ *   - state written on the hot path is per-thread (hs_key, hs_snapshot) or on a separate
+ *     cache line touched only on the rare paths (retry counters, remaps).
+ */
+#define _GNU_SOURCE
+#include "hotswap.h"
+#include "hs_layout.h"
+#include "hs_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HS_READER_MAGIC 0x68737264u /* "hsrd" */
+#define HS_KEY_MAGIC 0x68736b79u    /* "hsky" */
+#define HS_SNAP_MAGIC 0x6873736eu   /* "hssn" */
+#define HS_DEAD_MAGIC 0xdeadbeefu
+
+/* A read attempt fails only when the writer lapped it into the very slot it read; this many
+ * attempts in a row means something is badly wrong (or a hostile writer), so give up. */
+#define HS_MAX_ATTEMPTS 100
+/* After this many failed attempts, yield the CPU between attempts: the writer may be
+ * running on our CPU. */
+#define HS_YIELD_AFTER 8
+#define HS_MAX_INSTANCE 200
+
+#if defined(__GNUC__)
+#define HS_LIKELY(x) __builtin_expect(!!(x), 1)
+#define HS_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define HS_EXPORT __attribute__((visibility("default")))
+#else
+#define HS_LIKELY(x) (x)
+#define HS_UNLIKELY(x) (x)
+#define HS_EXPORT
+#endif
+
+/* ------------------------------------------------------------------------------------- */
+/* Mappings and the reader                                                                */
+
+struct hs_map {
+    const uint8_t *base;
+    size_t size;
+    int owned_by_malloc; /* hsi_open_memory: free(), not munmap() */
+    dev_t dev;
+    ino_t ino;
+    hsi_geometry g;
+    struct hs_map *older; /* previous (retired) mappings, kept until hs_close */
+};
+
+struct hs_reader {
+    uint32_t magic;
+    int has_path;
+    /* The current mapping. Loaded with acquire on every read (pairs with the release store
+     * in reader_remap); written only when the daemon grows the segment. */
+    _Atomic(struct hs_map *) map;
+    char *path;
+    /* Rare-path state, on its own cache lines so the hot line above stays read-only. */
+    _Alignas(64) pthread_mutex_t remap_lock;
+    _Alignas(64) _Atomic uint64_t retries;
+    _Atomic uint64_t busy;
+    _Atomic uint64_t remaps;
+};
+
+static const uint8_t *ch0(const struct hs_map *m) { return m->base + HSL_OFF_CHANNEL0; }
+static const uint8_t *slot_at(const struct hs_map *m, uint64_t t) {
+    return m->base + m->g.slots_offset + t * m->g.slot_stride;
+}
+
+int hsi_check_header(const uint8_t *base, size_t size, hsi_geometry *g) {
+    if (size < HSL_HEADER_SIZE) return HS_ECORRUPT;
+    if (memcmp(base, HSL_MAGIC, 8) != 0) return HS_ECORRUPT;
+    uint32_t abi = hsl_ld32(base + HSL_OFF_ABI);
+    if (abi != HS_ABI_VERSION) return HS_EABI;
+    if (hsl_ld32(base + HSL_OFF_HEADER_SIZE) != HSL_HEADER_SIZE) return HS_ECORRUPT;
+    if (hsl_ld32(base + HSL_OFF_INCOMPAT) != 0) return HS_EABI;
+    uint8_t hdr[HSL_HDR_CHECKED_BYTES];
+    memcpy(hdr, base, sizeof hdr);
+    if (hsl_bytes_hash(HSL_HEADER_SEED, hdr, sizeof hdr) != hsl_ld64(base + HSL_OFF_HDR_CHECKSUM))
+        return HS_ECORRUPT;
+    /* The checksummed copy is what we use from here on. */
+    uint64_t seg = hsl_ld64(hdr + HSL_OFF_SEGMENT_SIZE);
+    uint64_t off = hsl_ld64(hdr + HSL_OFF_SLOTS_OFFSET);
+    uint64_t stride = hsl_ld64(hdr + HSL_OFF_SLOT_STRIDE);
+    uint32_t count = hsl_ld32(hdr + HSL_OFF_SLOT_COUNT);
+    if (seg > size || seg < HSL_HEADER_SIZE) return HS_ECORRUPT;
+    if (count < 1 || count > HSL_MAX_SLOTS) return HS_ECORRUPT;
+    if (off < HSL_HEADER_SIZE || off % 4096 != 0 || off > seg) return HS_ECORRUPT;
+    if (stride < 4096 || stride % 4096 != 0) return HS_ECORRUPT;
+    if (stride > (seg - off) / count) return HS_ECORRUPT;
+    g->segment_size = seg;
+    g->slots_offset = off;
+    g->slot_stride = stride;
+    g->capacity = stride - HSL_SLOT_HEADER_SIZE;
+    g->slot_count = count;
+    g->serial = hsl_ld64(hdr + HSL_OFF_SERIAL);
+    return HS_OK;
+}
+
+static int errno_code(int e) {
+    switch (e) {
+    case ENOENT: return HS_ENOSEGMENT;
+    case EACCES: case EPERM: return HS_EACCESS;
+    case ENOMEM: return HS_ENOMEM;
+    default: return HS_ESYSTEM;
+    }
+}
+
+static void map_free(struct hs_map *m) {
+    if (!m) return;
+    if (m->owned_by_malloc) free((void *)m->base);
+    else if (m->base) munmap((void *)m->base, m->size);
+    free(m);
+}
+
+/* Opens and maps `path`; fills dev/ino; validates the header. */
+static int map_open(const char *path, struct hs_map **out) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno_code(errno);
+    struct stat st;
+    if (fstat(fd, &st) != 0) { int e = errno; close(fd); return errno_code(e); }
+    if (!S_ISREG(st.st_mode) || st.st_size < (off_t)HSL_HEADER_SIZE) { close(fd); return HS_ECORRUPT; }
+    if ((uint64_t)st.st_size > (uint64_t)SIZE_MAX) { close(fd); return HS_ENOMEM; }
+    struct hs_map *m = calloc(1, sizeof *m);
+    if (!m) { close(fd); return HS_ENOMEM; }
+    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    int e = errno;
+    close(fd); /* the mapping keeps the file alive */
+    if (p == MAP_FAILED) { free(m); return errno_code(e); }
+    m->base = p;
+    m->size = (size_t)st.st_size;
+    m->dev = st.st_dev;
+    m->ino = st.st_ino;
+    int rc = hsi_check_header(m->base, m->size, &m->g);
+    if (rc != HS_OK) { map_free(m); return rc; }
+    *out = m;
+    return HS_OK;
+}
+
+/* Switches `r` to the segment now under its name when `seen` is retired. Returns the map to
+ * use: the new one, or `seen` when there is nothing newer (the writer is between retiring and
+ * renaming, or died there: the old snapshot is still complete and valid). */
+static struct hs_map *reader_remap(hs_reader *r, struct hs_map *seen) {
+    if (!r->has_path) return seen;
+    pthread_mutex_lock(&r->remap_lock);
+    struct hs_map *cur = atomic_load_explicit(&r->map, memory_order_relaxed); /* under the lock */
+    if (cur != seen) { pthread_mutex_unlock(&r->remap_lock); return cur; }
+    int fd = open(r->path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        struct stat st;
+        int same = fstat(fd, &st) != 0 || (st.st_dev == cur->dev && st.st_ino == cur->ino);
+        close(fd);
+        struct hs_map *n = NULL;
+        if (!same && map_open(r->path, &n) == HS_OK) {
+            n->older = cur;
+            /* Release: pairs with the acquire loads of r->map in every read, so a thread that
+             * sees the new map sees it fully initialised. */
+            atomic_store_explicit(&r->map, n, memory_order_release);
+            atomic_fetch_add_explicit(&r->remaps, 1, memory_order_relaxed);
+            cur = n;
+        }
+    }
+    pthread_mutex_unlock(&r->remap_lock);
+    return cur;
+}
+
+static int valid_instance(const char *s) {
+    size_t n = strnlen(s, HS_MAX_INSTANCE + 1);
+    if (n == 0 || n > HS_MAX_INSTANCE) return 0;
+    if (memchr(s, '/', n)) return 0;
+    if (s[0] == '.') return 0;
+    return 1;
+}
+
+static hs_reader *reader_new(void) {
+    hs_reader *r;
+    if (posix_memalign((void **)&r, 64, sizeof *r) != 0) return NULL;
+    memset(r, 0, sizeof *r);
+    pthread_mutex_init(&r->remap_lock, NULL);
+    atomic_init(&r->map, NULL);
+    atomic_init(&r->retries, 0);
+    atomic_init(&r->busy, 0);
+    atomic_init(&r->remaps, 0);
+    r->magic = HS_READER_MAGIC;
+    return r;
+}
+
+static void reader_free(hs_reader *r) {
+    struct hs_map *m = atomic_load_explicit(&r->map, memory_order_relaxed);
+    while (m) {
+        struct hs_map *o = m->older;
+        map_free(m);
+        m = o;
+    }
+    pthread_mutex_destroy(&r->remap_lock);
+    free(r->path);
+    r->magic = HS_DEAD_MAGIC;
+    free(r);
+}
+
+static int verify_current(hs_reader *r);
+
+HS_EXPORT int hs_open_path(const char *path, hs_reader **out) {
+    if (!path || !out || !*path) return HS_EINVAL;
+    struct hs_map *m;
+    int rc = map_open(path, &m);
+    if (rc != HS_OK) return rc;
+    hs_reader *r = reader_new();
+    if (!r) { map_free(m); return HS_ENOMEM; }
+    r->path = strdup(path);
+    if (!r->path) { map_free(m); reader_free(r); return HS_ENOMEM; }
+    r->has_path = 1;
+    atomic_store_explicit(&r->map, m, memory_order_relaxed);
+    rc = verify_current(r);
+    if (rc != HS_OK) { reader_free(r); return rc; }
+    *out = r;
+    return HS_OK;
+}
+
+HS_EXPORT int hs_open(const char *instance, hs_reader **out) {
+    if (!instance || !out || !valid_instance(instance)) return HS_EINVAL;
+    char path[sizeof "/dev/shm/hotswap." + HS_MAX_INSTANCE];
+    memcpy(path, "/dev/shm/hotswap.", sizeof "/dev/shm/hotswap." - 1);
+    strcpy(path + sizeof "/dev/shm/hotswap." - 1, instance);
+    return hs_open_path(path, out);
+}
+
+int hsi_open_memory(const void *bytes, size_t n, hs_reader **out) {
+    if (!bytes || !out) return HS_EINVAL;
+    struct hs_map *m = calloc(1, sizeof *m);
+    if (!m) return HS_ENOMEM;
+    void *copy = NULL;
+    if (posix_memalign(&copy, 4096, n ? n : 1) != 0) { free(m); return HS_ENOMEM; }
+    memcpy(copy, bytes, n);
+    m->base = copy;
+    m->size = n;
+    m->owned_by_malloc = 1;
+    int rc = hsi_check_header(m->base, m->size, &m->g);
+    if (rc != HS_OK) { map_free(m); return rc; }
+    hs_reader *r = reader_new();
+    if (!r) { map_free(m); return HS_ENOMEM; }
+    atomic_store_explicit(&r->map, m, memory_order_relaxed);
+    rc = verify_current(r);
+    if (rc != HS_OK) { reader_free(r); return rc; }
+    *out = r;
+    return HS_OK;
+}
+
+HS_EXPORT void hs_close(hs_reader *r) {
+    if (!r || r->magic != HS_READER_MAGIC) return;
+    reader_free(r);
+}
+
+HS_EXPORT int hs_abi_version(void) { return HS_ABI_VERSION; }
+
+HS_EXPORT const char *hs_strerror(int code) {
+    switch (code) {
+    case HS_OK: return "success";
+    case HS_ENOTFOUND: return "no value at this path";
+    case HS_ETYPE: return "the value has another type";
+    case HS_ETOOSMALL: return "buffer too small (the length needed is in *len)";
+    case HS_ENOSEGMENT: return "no hotswap segment for this instance (is hotswapd running?)";
+    case HS_EABI: return "the segment was written for an incompatible ABI version";
+    case HS_ECORRUPT: return "the segment is corrupt";
+    case HS_EINVAL: return "invalid argument (handle, instance name or path)";
+    case HS_EBUSY: return "the snapshot kept changing during the read; retries exhausted";
+    case HS_ENOMEM: return "out of memory";
+    case HS_EACCESS: return "permission denied reading the segment";
+    case HS_ESYSTEM: return "system error (see errno)";
+    case HS_ETIMEDOUT: return "timed out waiting for a new generation";
+    case HS_EINTR: return "interrupted by a signal";
+    default: return "unknown libhotswap error";
+    }
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Paths                                                                                   */
+
+typedef struct {
+    const char *s;
+    size_t n;
+    int pointer; /* JSON Pointer spelling (starts with '/') */
+    int plain;   /* no byte needs escaping or unescaping: no '~', and no '/' in a dotted path */
+} hs_path;
+
+static int path_parse(const char *s, hs_path *p) {
+    if (!s) return HS_EINVAL;
+    p->s = s;
+    p->n = strlen(s);
+    p->pointer = p->n > 0 && s[0] == '/';
+    p->plain = 1;
+    if (p->pointer) {
+        for (size_t i = 0; i < p->n; i++) {
+            if (s[i] == '~') {
+                if (i + 1 >= p->n || (s[i + 1] != '0' && s[i + 1] != '1')) return HS_EINVAL;
+                p->plain = 0;
+                i++;
+            }
+        }
+    } else if (p->n > 0) {
+        if (s[0] == '.' || s[p->n - 1] == '.') return HS_EINVAL;
+        for (size_t i = 0; i < p->n; i++) {
+            char c = s[i];
+            if (c == '.' && s[i + 1] == '.') return HS_EINVAL;
+            if (c == '~' || c == '/') p->plain = 0;
+        }
+    }
+    return HS_OK;
+}
+
+/* Hash of one pointer token that contains escapes: unescape while absorbing bytes. */
+static uint64_t token_hash_escaped(const char *s, size_t raw) {
+    size_t n = 0;
+    for (size_t i = 0; i < raw; i++) { if (s[i] == '~') i++; n++; }
+    uint64_t h = (uint64_t)n * HSL_K2, w = 0;
+    unsigned k = 0;
+    for (size_t i = 0; i < raw; i++) {
+        uint8_t c = (uint8_t)s[i];
+        if (c == '~') { i++; c = s[i] == '0' ? '~' : '/'; }
+        w |= (uint64_t)c << (8 * k);
+        if (++k == 8) { h = hsl_rotl((h ^ w) * HSL_K1, 31); w = 0; k = 0; }
+    }
+    if (k) h = hsl_rotl((h ^ w) * HSL_K1, 31);
+    return h;
+}
+
+static uint64_t path_hash(const hs_path *p, uint64_t seed) {
+    uint64_t h = seed, nt = 0;
+    if (p->n == 0) return hsl_path_final(h, 0);
+    const char *s = p->s, *end = p->s + p->n;
+    if (p->pointer) {
+        s++; /* each token follows a '/' */
+        for (;;) {
+            const char *e = memchr(s, '/', (size_t)(end - s));
+            if (!e) e = end;
+            uint64_t th = p->plain ? hsl_token_hash((const uint8_t *)s, (size_t)(e - s))
+                                   : token_hash_escaped(s, (size_t)(e - s));
+            h = hsl_path_step(h, th);
+            nt++;
+            if (e == end) break;
+            s = e + 1;
+        }
+    } else {
+        for (;;) {
+            const char *e = memchr(s, '.', (size_t)(end - s));
+            if (!e) e = end;
+            h = hsl_path_step(h, hsl_token_hash((const uint8_t *)s, (size_t)(e - s)));
+            nt++;
+            if (e == end) break;
+            s = e + 1;
+        }
+    }
+    return hsl_path_final(h, nt);
+}
+
+/* Whether the stored canonical pointer `sp` (length `sl`) names the path `p`. A valid
+ * pointer has exactly one spelling, so pointers compare bytewise; a dotted path compares as
+ * the pointer it denotes. */
+static int path_equal(const hs_path *p, const uint8_t *sp, uint64_t sl) {
+    if (p->pointer) return sl == p->n && memcmp(sp, p->s, sl) == 0;
+    if (p->n == 0) return sl == 0;
+    if (p->plain) {
+        if (sl != p->n + 1 || sp[0] != '/') return 0;
+        const uint8_t *a = sp + 1, *b = (const uint8_t *)p->s;
+        size_t n = p->n, i = 0;
+        /* Eight bytes at a time: turn every '.' (0x2e) of the dotted path into '/' (0x2f) by
+         * adding 1 to exactly the bytes equal to '.'. */
+        for (; i + 8 <= n; i += 8) {
+            uint64_t w = hsl_word(b + i), t = w ^ 0x2e2e2e2e2e2e2e2eULL;
+            uint64_t z = ~(((t & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL) | t | 0x7f7f7f7f7f7f7f7fULL);
+            if (hsl_word(a + i) != w + (z >> 7)) return 0;
+        }
+        for (; i < n; i++) if (a[i] != (b[i] == '.' ? '/' : (uint8_t)b[i])) return 0;
+        return 1;
+    }
+    /* Dotted with '~' or '/' inside tokens: escape on the fly. */
+    uint64_t j = 0;
+    if (sl == 0 || sp[j++] != '/') return 0;
+    for (size_t i = 0; i < p->n; i++) {
+        char c = p->s[i];
+        const char *want = c == '.' ? "/" : c == '~' ? "~0" : c == '/' ? "~1" : NULL;
+        if (want) {
+            for (; *want; want++) { if (j >= sl || sp[j++] != (uint8_t)*want) return 0; }
+        } else if (j >= sl || sp[j++] != (uint8_t)c) {
+            return 0;
+        }
+    }
+    return j == sl;
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Documents                                                                               */
+
+/* The document header, loaded once and checked. */
+typedef struct {
+    const uint8_t *doc;
+    uint64_t size;
+    uint64_t seed;
+    uint32_t node_count, bucket_mask, max_probe;
+    const uint8_t *buckets, *nodes, *strings, *json;
+    uint64_t strings_size, json_size;
+} hs_doc;
+
+static int doc_open(const uint8_t *doc, uint64_t size, hs_doc *d) {
+    if (size < HSL_DOC_HEADER_SIZE) return HS_ECORRUPT;
+    if (hsl_ld32(doc + HSL_D_MAGIC) != HSL_DOC_MAGIC) return HS_ECORRUPT;
+    if (hsl_ld64(doc + HSL_D_TOTAL_SIZE) != size) return HS_ECORRUPT;
+    uint64_t nodes = hsl_ld32(doc + HSL_D_NODE_COUNT), buckets = hsl_ld32(doc + HSL_D_BUCKET_COUNT);
+    uint64_t probe = hsl_ld32(doc + HSL_D_MAX_PROBE);
+    uint64_t boff = hsl_ld32(doc + HSL_D_BUCKETS_OFF), noff = hsl_ld32(doc + HSL_D_NODES_OFF);
+    uint64_t soff = hsl_ld32(doc + HSL_D_STRINGS_OFF), ssz = hsl_ld32(doc + HSL_D_STRINGS_SIZE);
+    uint64_t joff = hsl_ld32(doc + HSL_D_JSON_OFF), jsz = hsl_ld32(doc + HSL_D_JSON_SIZE);
+    if (nodes < 1 || buckets <= nodes || (buckets & (buckets - 1)) != 0 || probe >= buckets) return HS_ECORRUPT;
+    if (boff % 8 || noff % 8) return HS_ECORRUPT;
+    if (boff + buckets * HSL_BUCKET_SIZE > size) return HS_ECORRUPT;
+    if (noff + nodes * HSL_NODE_SIZE > size) return HS_ECORRUPT;
+    if (soff + ssz > size || joff + jsz > size) return HS_ECORRUPT;
+    d->doc = doc;
+    d->size = size;
+    d->seed = hsl_ld64(doc + HSL_D_HASH_SEED);
+    d->node_count = (uint32_t)nodes;
+    d->bucket_mask = (uint32_t)(buckets - 1);
+    d->max_probe = (uint32_t)probe;
+    d->buckets = doc + boff;
+    d->nodes = doc + noff;
+    d->strings = doc + soff;
+    d->strings_size = ssz;
+    d->json = doc + joff;
+    d->json_size = jsz;
+    return HS_OK;
+}
+
+static int doc_find(const hs_doc *d, const hs_path *p, uint32_t *node) {
+    if (p->n == 0) { *node = 0; return HS_OK; }
+    uint64_t h = path_hash(p, d->seed);
+    uint32_t tag = (uint32_t)(h >> 32), i = (uint32_t)h;
+    for (uint32_t probe = 0; probe <= d->max_probe; probe++) {
+        const uint8_t *b = d->buckets + (uint64_t)((i + probe) & d->bucket_mask) * HSL_BUCKET_SIZE;
+        uint32_t idx = hsl_ld32(b);
+        if (idx == HSL_NONE) return HS_ENOTFOUND;
+        if (hsl_ld32(b + 4) != tag) continue;
+        if (idx >= d->node_count) return HS_ECORRUPT;
+        const uint8_t *n = d->nodes + (uint64_t)idx * HSL_NODE_SIZE;
+        uint64_t po = hsl_ld32(n + HSL_N_PATH_OFF), pl = hsl_ld32(n + HSL_N_PATH_LEN);
+        if (po + pl > d->strings_size) return HS_ECORRUPT;
+        if (path_equal(p, d->strings + po, pl)) { *node = idx; return HS_OK; }
+    }
+    return HS_ENOTFOUND;
+}
+
+/* What a read wants from the node it finds. */
+enum { OP_I64, OP_F64, OP_BOOL, OP_STR, OP_JSON, OP_TYPE };
+
+typedef struct {
+    int op;
+    int64_t i;
+    double f;
+    int b;
+    int type;
+    char *buf;
+    size_t cap;
+    size_t len;
+} hs_op;
+
+/* A node's value, loaded once and bounds-checked; `bytes` points into the document. */
+typedef struct {
+    uint8_t type;
+    uint64_t payload;
+    const uint8_t *str;
+    uint64_t str_len;
+    const uint8_t *json;
+    uint64_t json_len;
+} hs_val;
+
+static int node_load(const hs_doc *d, uint32_t idx, hs_val *v) {
+    const uint8_t *n = d->nodes + (uint64_t)idx * HSL_NODE_SIZE;
+    v->type = hsl_ld8(n + HSL_N_TYPE);
+    v->payload = hsl_ld64(n + HSL_N_PAYLOAD);
+    if (v->type > HS_TYPE_OBJECT) return HS_ECORRUPT;
+    uint64_t jo = hsl_ld32(n + HSL_N_JSON_OFF), jl = hsl_ld32(n + HSL_N_JSON_LEN);
+    if (jo + jl > d->json_size) return HS_ECORRUPT;
+    v->json = d->json + jo;
+    v->json_len = jl;
+    v->str = NULL;
+    v->str_len = 0;
+    if (v->type == HS_TYPE_STRING || v->type == HS_TYPE_DATETIME) {
+        uint64_t so = (uint32_t)v->payload, sl = v->payload >> 32;
+        if (so + sl > d->strings_size) return HS_ECORRUPT;
+        v->str = d->strings + so;
+        v->str_len = sl;
+    }
+    return HS_OK;
+}
+
+static int copy_out(hs_op *op, const uint8_t *src, uint64_t n) {
+    op->len = (size_t)n;
+    if (n >= op->cap) return HS_ETOOSMALL;
+    memcpy(op->buf, src, (size_t)n);
+    op->buf[n] = '\0';
+    return HS_OK;
+}
+
+/* Applies `op` to a loaded value. Copies read shared memory: only trusted after the seqlock
+ * re-check. */
+static int val_apply(const hs_val *v, hs_op *op) {
+    switch (op->op) {
+    case OP_I64:
+        if (v->type != HS_TYPE_INT) return HS_ETYPE;
+        op->i = (int64_t)v->payload;
+        return HS_OK;
+    case OP_F64:
+        if (v->type == HS_TYPE_FLOAT) { memcpy(&op->f, &v->payload, 8); return HS_OK; }
+        if (v->type == HS_TYPE_INT) { op->f = (double)(int64_t)v->payload; return HS_OK; }
+        return HS_ETYPE;
+    case OP_BOOL:
+        if (v->type != HS_TYPE_BOOL) return HS_ETYPE;
+        op->b = v->payload != 0;
+        return HS_OK;
+    case OP_STR:
+        if (!v->str) return HS_ETYPE;
+        return copy_out(op, v->str, v->str_len);
+    case OP_JSON:
+        return copy_out(op, v->json, v->json_len);
+    case OP_TYPE:
+        op->type = v->type;
+        return HS_OK;
+    }
+    return HS_EINVAL;
+}
+
+static int doc_read(const uint8_t *doc, uint64_t size, const hs_path *p, hs_op *op) {
+    hs_doc d;
+    uint32_t idx;
+    hs_val v;
+    int rc = doc_open(doc, size, &d);
+    if (rc == HS_OK) rc = doc_find(&d, p, &idx);
+    if (rc == HS_OK) rc = node_load(&d, idx, &v);
+    if (rc == HS_OK) rc = val_apply(&v, op);
+    return rc;
+}
+
+int hsi_check_document(const uint8_t *doc, uint64_t size) {
+    hs_doc d;
+    int rc = doc_open(doc, size, &d);
+    if (rc != HS_OK) return rc;
+    if (hsl_bytes_hash(HSL_CHECKSUM_SEED, doc + 16, (size_t)(size - 16)) != hsl_ld64(doc + HSL_D_CHECKSUM))
+        return HS_ECORRUPT;
+    for (uint32_t i = 0; i <= d.bucket_mask; i++) {
+        uint32_t idx = hsl_ld32(d.buckets + (uint64_t)i * HSL_BUCKET_SIZE);
+        if (idx != HSL_NONE && idx >= d.node_count) return HS_ECORRUPT;
+    }
+    for (uint32_t i = 0; i < d.node_count; i++) {
+        hs_val v;
+        if (node_load(&d, i, &v) != HS_OK) return HS_ECORRUPT;
+        const uint8_t *n = d.nodes + (uint64_t)i * HSL_NODE_SIZE;
+        uint64_t po = hsl_ld32(n + HSL_N_PATH_OFF), pl = hsl_ld32(n + HSL_N_PATH_LEN);
+        if (po + pl > d.strings_size) return HS_ECORRUPT;
+        uint32_t parent = hsl_ld32(n + HSL_N_PARENT);
+        if (i == 0 ? parent != HSL_NONE : parent >= i) return HS_ECORRUPT;
+        if (v.type == HS_TYPE_ARRAY || v.type == HS_TYPE_OBJECT) {
+            uint64_t first = (uint32_t)v.payload, count = v.payload >> 32;
+            if (count && (first <= i || first + count > d.node_count)) return HS_ECORRUPT;
+        }
+    }
+    return HS_OK;
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* The seqlock read loop                                                                   */
+
+/* One consistent view of the current slot: what R1..R3 established. */
+typedef struct {
+    struct hs_map *map;
+    uint64_t cur;          /* channel-0 current word (R1) */
+    const uint8_t *slot;
+    uint64_t seq;          /* even sequence (R3) */
+    const uint8_t *doc;
+    uint64_t doc_size;     /* clamped: a size above capacity is reported as corrupt */
+    int size_ok;
+} hs_view;
+
+/* R1..R3: finds the current slot and its sequence. Returns 1 when `v` is usable, 0 when the
+ * attempt must be retried (odd sequence), or a negative error. */
+static int view_begin(hs_reader *r, hs_view *v) {
+    struct hs_map *m = atomic_load_explicit(&r->map, memory_order_acquire); /* pairs with reader_remap's release */
+    /* R1, load-acquire: pairs with W5 (store-release of current by the writer). */
+    uint64_t c = atomic_load_explicit(HSI_AU64(ch0(m) + HSL_CH_CURRENT), memory_order_acquire);
+    if (HS_UNLIKELY(c & HSL_CUR_RETIRED)) {
+        struct hs_map *n = reader_remap(r, m);
+        if (n != m) {
+            m = n;
+            c = atomic_load_explicit(HSI_AU64(ch0(m) + HSL_CH_CURRENT), memory_order_acquire); /* R1 again */
+        }
+    }
+    uint64_t t = c & HSL_CUR_SLOT_MASK;
+    if (t >= m->g.slot_count) return HS_ECORRUPT;
+    const uint8_t *slot = slot_at(m, t);
+    /* R3, load-acquire: pairs with W4 (store-release of the even sequence). */
+    uint64_t s1 = atomic_load_explicit(HSI_AU64(slot + HSL_SLOT_SEQ), memory_order_acquire);
+    if (s1 & 1) return 0; /* lapped: the writer is rewriting the slot we were sent to */
+    uint64_t sz = hsl_ld64(slot + HSL_SLOT_DOC_SIZE);
+    v->map = m;
+    v->cur = c;
+    v->slot = slot;
+    v->seq = s1;
+    v->doc = slot + HSL_SLOT_HEADER_SIZE;
+    v->size_ok = sz <= m->g.capacity;
+    v->doc_size = v->size_ok ? sz : 0;
+    return 1;
+}
+
+/* R5 + R6: whether nothing was written to the slot since view_begin. */
+static int view_still_valid(const hs_view *v) {
+    /* R5: acquire fence, pairs with W2 (the writer's release fence after making seq odd):
+     * keeps the data loads above from being performed after the sequence re-load below. */
+    atomic_thread_fence(memory_order_acquire);
+    /* R6: a relaxed load suffices after the fence. */
+    return atomic_load_explicit(HSI_AU64(v->slot + HSL_SLOT_SEQ), memory_order_relaxed) == v->seq;
+}
+
+static void backoff(int attempt) {
+    if (attempt >= HS_YIELD_AFTER) sched_yield();
+}
+
+static int reader_read(hs_reader *r, const hs_path *p, hs_op *op) {
+    for (int attempt = 0; attempt < HS_MAX_ATTEMPTS; attempt++) {
+        if (attempt) {
+            atomic_fetch_add_explicit(&r->retries, 1, memory_order_relaxed);
+            backoff(attempt);
+        }
+        hs_view v;
+        int rc = view_begin(r, &v);
+        if (rc < 0) return rc;
+        if (rc == 0) continue;
+        rc = v.size_ok ? doc_read(v.doc, v.doc_size, p, op) : HS_ECORRUPT;
+        if (!view_still_valid(&v)) continue;
+        return rc; /* a stable sequence: the result (or the corruption) is real */
+    }
+    atomic_fetch_add_explicit(&r->busy, 1, memory_order_relaxed);
+    return HS_EBUSY;
+}
+
+/* Checks the current document completely (checksum included), in place. */
+static int verify_current(hs_reader *r) {
+    for (int attempt = 0; attempt < HS_MAX_ATTEMPTS; attempt++) {
+        if (attempt) backoff(attempt);
+        hs_view v;
+        int rc = view_begin(r, &v);
+        if (rc < 0) return rc;
+        if (rc == 0) continue;
+        if (v.cur >> HSL_CUR_GEN_SHIFT == 0) rc = HS_ECORRUPT; /* a visible segment always holds a snapshot */
+        else rc = v.size_ok ? hsi_check_document(v.doc, v.doc_size) : HS_ECORRUPT;
+        if (!view_still_valid(&v)) continue;
+        return rc;
+    }
+    return HS_EBUSY;
+}
+
+#define CHECK_READER(r) do { if (HS_UNLIKELY(!(r) || (r)->magic != HS_READER_MAGIC)) return HS_EINVAL; } while (0)
+
+static int get(hs_reader *r, const char *path, hs_op *op) {
+    CHECK_READER(r);
+    hs_path p;
+    int rc = path_parse(path, &p);
+    if (rc != HS_OK) return rc;
+    return reader_read(r, &p, op);
+}
+
+HS_EXPORT int hs_get_i64(hs_reader *r, const char *path, int64_t *out) {
+    hs_op op = { OP_I64, 0, 0, 0, 0, NULL, 0, 0 };
+    if (!out) return HS_EINVAL;
+    int rc = get(r, path, &op);
+    if (rc == HS_OK) *out = op.i;
+    return rc;
+}
+
+HS_EXPORT int hs_get_f64(hs_reader *r, const char *path, double *out) {
+    hs_op op = { OP_F64, 0, 0, 0, 0, NULL, 0, 0 };
+    if (!out) return HS_EINVAL;
+    int rc = get(r, path, &op);
+    if (rc == HS_OK) *out = op.f;
+    return rc;
+}
+
+HS_EXPORT int hs_get_bool(hs_reader *r, const char *path, bool *out) {
+    hs_op op = { OP_BOOL, 0, 0, 0, 0, NULL, 0, 0 };
+    if (!out) return HS_EINVAL;
+    int rc = get(r, path, &op);
+    if (rc == HS_OK) *out = op.b != 0;
+    return rc;
+}
+
+static int get_bytes(hs_reader *r, const char *path, int kind, char *buf, size_t cap, size_t *len) {
+    hs_op op = { kind, 0, 0, 0, 0, buf, cap, 0 };
+    if (!buf && cap) return HS_EINVAL;
+    int rc = get(r, path, &op);
+    if ((rc == HS_OK || rc == HS_ETOOSMALL) && len) *len = op.len;
+    return rc;
+}
+
+HS_EXPORT int hs_get_str(hs_reader *r, const char *path, char *buf, size_t cap, size_t *len) {
+    return get_bytes(r, path, OP_STR, buf, cap, len);
+}
+
+HS_EXPORT int hs_get_json(hs_reader *r, const char *path, char *buf, size_t cap, size_t *len) {
+    return get_bytes(r, path, OP_JSON, buf, cap, len);
+}
+
+HS_EXPORT int hs_get_type(hs_reader *r, const char *path, int *type) {
+    hs_op op = { OP_TYPE, 0, 0, 0, 0, NULL, 0, 0 };
+    if (!type) return HS_EINVAL;
+    int rc = get(r, path, &op);
+    if (rc == HS_OK) *type = op.type;
+    return rc;
+}
+
+HS_EXPORT uint64_t hs_generation(hs_reader *r) {
+    if (!r || r->magic != HS_READER_MAGIC) return 0;
+    struct hs_map *m = atomic_load_explicit(&r->map, memory_order_acquire); /* pairs with reader_remap */
+    /* Acquire pairs with W5: a caller that then reads sees at least this generation. */
+    uint64_t c = atomic_load_explicit(HSI_AU64(ch0(m) + HSL_CH_CURRENT), memory_order_acquire);
+    if (HS_UNLIKELY(c & HSL_CUR_RETIRED)) {
+        struct hs_map *n = reader_remap(r, m);
+        if (n != m) c = atomic_load_explicit(HSI_AU64(ch0(n) + HSL_CH_CURRENT), memory_order_acquire);
+    }
+    return c >> HSL_CUR_GEN_SHIFT;
+}
+
+HS_EXPORT uint64_t hs_stat(hs_reader *r, int counter) {
+    if (!r || r->magic != HS_READER_MAGIC) return 0;
+    switch (counter) {
+    case HS_STAT_RETRIES: return atomic_load_explicit(&r->retries, memory_order_relaxed);
+    case HS_STAT_BUSY: return atomic_load_explicit(&r->busy, memory_order_relaxed);
+    case HS_STAT_REMAPS: return atomic_load_explicit(&r->remaps, memory_order_relaxed);
+    default: return 0;
+    }
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* hs_wait                                                                                 */
+
+static int64_t mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+HS_EXPORT int hs_wait(hs_reader *r, uint64_t seen, int timeout_ms) {
+    CHECK_READER(r);
+    int64_t deadline = timeout_ms > 0 ? mono_ns() + (int64_t)timeout_ms * 1000000 : 0;
+    int remaps_left = 64; /* a writer growing without pause cannot keep us remapping forever */
+    for (;;) {
+        struct hs_map *m = atomic_load_explicit(&r->map, memory_order_acquire); /* pairs with reader_remap */
+        _Atomic uint32_t *word = HSI_AU32(ch0(m) + HSL_CH_NOTIFY);
+        /* Sample the futex word before checking the generation. Acquire pairs with W6: if this
+         * load sees a publish's increment, the load of current below sees that publish. */
+        uint32_t w = atomic_load_explicit(word, memory_order_acquire);
+        uint64_t c = atomic_load_explicit(HSI_AU64(ch0(m) + HSL_CH_CURRENT), memory_order_acquire); /* R1 */
+        if ((c & HSL_CUR_RETIRED) && remaps_left > 0) {
+            remaps_left--;
+            if (reader_remap(r, m) != m) continue;
+        }
+        if ((c >> HSL_CUR_GEN_SHIFT) > seen) return HS_OK;
+        if (timeout_ms == 0) return HS_ETIMEDOUT;
+        struct timespec ts, *tsp = NULL;
+        if (timeout_ms > 0) {
+            int64_t left = deadline - mono_ns();
+            if (left <= 0) return HS_ETIMEDOUT;
+            ts.tv_sec = left / 1000000000;
+            ts.tv_nsec = left % 1000000000;
+            tsp = &ts;
+        }
+        /* Sleeps only while the word still equals w: a publish between the sample and this
+         * call changed it, and FUTEX_WAIT returns EAGAIN at once (no lost wake-up). */
+        if (hsi_futex(word, FUTEX_WAIT, w, tsp) != 0) {
+            if (errno == EINTR) return HS_EINTR;
+            if (errno != EAGAIN && errno != ETIMEDOUT) return HS_ESYSTEM;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Resolved keys                                                                           */
+
+struct hs_key {
+    uint32_t magic;
+    hs_reader *r;
+    hs_path path;
+    /* The resolution cache: valid while the channel-0 current word of `map` equals `cur`.
+     * The writer never writes the current slot, and current only grows, so an unchanged
+     * current word means an unchanged slot. */
+    struct hs_map *map;
+    const uint8_t *cur_word;
+    uint64_t cur;
+    const uint8_t *slot;
+    uint64_t seq;
+    int rc;        /* HS_OK or HS_ENOTFOUND: the cached lookup result */
+    hs_val val;    /* when rc == HS_OK; str/json point into the slot */
+    uint64_t generation;
+    uint64_t retries, busy;
+    char text[];   /* the path */
+};
+
+#define CHECK_KEY(k) do { if (HS_UNLIKELY(!(k) || (k)->magic != HS_KEY_MAGIC)) return HS_EINVAL; } while (0)
+
+HS_EXPORT int hs_key_open(hs_reader *r, const char *path, hs_key **out) {
+    CHECK_READER(r);
+    if (!path || !out) return HS_EINVAL;
+    hs_path p;
+    int rc = path_parse(path, &p);
+    if (rc != HS_OK) return rc;
+    hs_key *k = calloc(1, sizeof *k + p.n + 1);
+    if (!k) return HS_ENOMEM;
+    memcpy(k->text, path, p.n + 1);
+    path_parse(k->text, &k->path);
+    k->r = r;
+    k->magic = HS_KEY_MAGIC;
+    *out = k;
+    return HS_OK;
+}
+
+HS_EXPORT void hs_key_close(hs_key *k) {
+    if (!k || k->magic != HS_KEY_MAGIC) return;
+    k->magic = HS_DEAD_MAGIC;
+    free(k);
+}
+
+/* Looks the key up again in the current slot and caches the result. */
+static int key_resolve(hs_key *k) {
+    hs_reader *r = k->r;
+    k->map = NULL;
+    for (int attempt = 0; attempt < HS_MAX_ATTEMPTS; attempt++) {
+        if (attempt) { k->retries++; backoff(attempt); }
+        hs_view v;
+        int rc = view_begin(r, &v);
+        if (rc < 0) return rc;
+        if (rc == 0) continue;
+        hs_doc d;
+        uint32_t idx = 0;
+        hs_val val;
+        memset(&val, 0, sizeof val);
+        rc = v.size_ok ? doc_open(v.doc, v.doc_size, &d) : HS_ECORRUPT;
+        if (rc == HS_OK) rc = doc_find(&d, &k->path, &idx);
+        if (rc == HS_OK) rc = node_load(&d, idx, &val);
+        uint64_t gen = hsl_ld64(v.slot + HSL_SLOT_GENERATION);
+        if (!view_still_valid(&v)) continue;
+        if (rc != HS_OK && rc != HS_ENOTFOUND) return rc;
+        k->rc = rc;
+        k->val = val;
+        k->generation = gen;
+        if (!(v.cur & HSL_CUR_RETIRED)) { /* never cache a retired segment: it never changes again */
+            k->map = v.map;
+            k->cur_word = ch0(v.map) + HSL_CH_CURRENT;
+            k->cur = v.cur;
+            k->slot = v.slot;
+            k->seq = v.seq;
+        }
+        return HS_OK;
+    }
+    k->busy++;
+    return HS_EBUSY;
+}
+
+/* Whether the cached resolution still describes the current snapshot. */
+static inline int key_fresh(const hs_key *k) {
+    /* R1, load-acquire (pairs with W5). Equal to the cached word: the same slot is still
+     * current, so it was not rewritten since the key resolved it. */
+    return k->map && atomic_load_explicit(HSI_AU64(k->cur_word), memory_order_acquire) == k->cur;
+}
+
+static int key_scalar(hs_key *k, hs_op *op) {
+    CHECK_KEY(k);
+    if (HS_UNLIKELY(!key_fresh(k))) {
+        int rc = key_resolve(k);
+        if (rc != HS_OK) return rc;
+    }
+    if (k->rc != HS_OK) return k->rc;
+    return val_apply(&k->val, op); /* scalars are cached: no shared memory touched */
+}
+
+HS_EXPORT int hs_key_get_i64(hs_key *k, int64_t *out) {
+    CHECK_KEY(k);
+    if (!out) return HS_EINVAL;
+    /* The hot path, inlined: one acquire load (R1) and a comparison. */
+    if (HS_LIKELY(key_fresh(k) && k->rc == HS_OK && k->val.type == HS_TYPE_INT)) {
+        *out = (int64_t)k->val.payload;
+        return HS_OK;
+    }
+    hs_op op = { OP_I64, 0, 0, 0, 0, NULL, 0, 0 };
+    int rc = key_scalar(k, &op);
+    if (rc == HS_OK) *out = op.i;
+    return rc;
+}
+
+HS_EXPORT int hs_key_get_f64(hs_key *k, double *out) {
+    if (!out) return HS_EINVAL;
+    hs_op op = { OP_F64, 0, 0, 0, 0, NULL, 0, 0 };
+    int rc = key_scalar(k, &op);
+    if (rc == HS_OK) *out = op.f;
+    return rc;
+}
+
+HS_EXPORT int hs_key_get_bool(hs_key *k, bool *out) {
+    if (!out) return HS_EINVAL;
+    hs_op op = { OP_BOOL, 0, 0, 0, 0, NULL, 0, 0 };
+    int rc = key_scalar(k, &op);
+    if (rc == HS_OK) *out = op.b != 0;
+    return rc;
+}
+
+HS_EXPORT int hs_key_get_type(hs_key *k, int *type) {
+    if (!type) return HS_EINVAL;
+    hs_op op = { OP_TYPE, 0, 0, 0, 0, NULL, 0, 0 };
+    int rc = key_scalar(k, &op);
+    if (rc == HS_OK) *type = op.type;
+    return rc;
+}
+
+static int key_bytes(hs_key *k, int kind, char *buf, size_t cap, size_t *len) {
+    CHECK_KEY(k);
+    if (!buf && cap) return HS_EINVAL;
+    hs_op op = { kind, 0, 0, 0, 0, buf, cap, 0 };
+    for (int attempt = 0; attempt < HS_MAX_ATTEMPTS; attempt++) {
+        if (attempt) { k->retries++; backoff(attempt); }
+        if (!key_fresh(k)) {
+            int rc = key_resolve(k);
+            if (rc != HS_OK) return rc;
+        }
+        if (k->rc != HS_OK) return k->rc;
+        int rc = val_apply(&k->val, &op); /* copies from the slot */
+        if (k->map) {
+            /* R5 + R6 against the cached sequence: the slot may have stopped being current
+             * and been rewritten while we copied. */
+            atomic_thread_fence(memory_order_acquire); /* pairs with W2 */
+            if (atomic_load_explicit(HSI_AU64(k->slot + HSL_SLOT_SEQ), memory_order_relaxed) != k->seq) {
+                k->map = NULL;
+                continue;
+            }
+        }
+        /* (k->map == NULL: resolved on a retired segment, which is never written again.) */
+        if ((rc == HS_OK || rc == HS_ETOOSMALL) && len) *len = op.len;
+        return rc;
+    }
+    k->busy++;
+    return HS_EBUSY;
+}
+
+HS_EXPORT int hs_key_get_str(hs_key *k, char *buf, size_t cap, size_t *len) { return key_bytes(k, OP_STR, buf, cap, len); }
+HS_EXPORT int hs_key_get_json(hs_key *k, char *buf, size_t cap, size_t *len) { return key_bytes(k, OP_JSON, buf, cap, len); }
+
+HS_EXPORT uint64_t hs_key_generation(hs_key *k) {
+    return k && k->magic == HS_KEY_MAGIC ? k->generation : 0;
+}
+
+HS_EXPORT uint64_t hs_key_stat(hs_key *k, int counter) {
+    if (!k || k->magic != HS_KEY_MAGIC) return 0;
+    return counter == HS_STAT_RETRIES ? k->retries : counter == HS_STAT_BUSY ? k->busy : 0;
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Snapshots: private, verified copies                                                     */
+
+struct hs_snapshot {
+    uint32_t magic;
+    hs_reader *r;
+    struct hs_map *map; /* source of the copy */
+    uint64_t cur;       /* channel-0 current word the copy was taken under */
+    uint8_t *doc;       /* the copy (8-byte aligned) */
+    uint64_t size;
+    size_t cap;
+    uint8_t *spare;     /* the buffer the next copy goes into */
+    size_t spare_cap;
+    uint64_t generation;
+    uint64_t retries, busy, copies;
+};
+
+#define CHECK_SNAP(s) do { if (HS_UNLIKELY(!(s) || (s)->magic != HS_SNAP_MAGIC)) return HS_EINVAL; } while (0)
+
+static int ensure_spare(hs_snapshot *s, uint64_t n) {
+    if (n <= s->spare_cap) return HS_OK;
+    if (n > SIZE_MAX - 4096) return HS_ENOMEM;
+    size_t want = (size_t)n + 4096;
+    void *p = NULL;
+    if (posix_memalign(&p, 64, want) != 0) return HS_ENOMEM;
+    free(s->spare);
+    s->spare = p;
+    s->spare_cap = want;
+    return HS_OK;
+}
+
+static int snapshot_copy(hs_snapshot *s) {
+    for (int attempt = 0; attempt < HS_MAX_ATTEMPTS; attempt++) {
+        if (attempt) { s->retries++; backoff(attempt); }
+        hs_view v;
+        int rc = view_begin(s->r, &v);
+        if (rc < 0) return rc;
+        if (rc == 0) continue;
+        if (!v.size_ok) {
+            if (!view_still_valid(&v)) continue;
+            return HS_ECORRUPT;
+        }
+        rc = ensure_spare(s, v.doc_size);
+        if (rc != HS_OK) return rc;
+        memcpy(s->spare, v.doc, (size_t)v.doc_size);
+        uint64_t gen = hsl_ld64(v.slot + HSL_SLOT_GENERATION);
+        if (!view_still_valid(&v)) continue;
+        /* The copy is private now: check it completely, then trust it. */
+        rc = hsi_check_document(s->spare, v.doc_size);
+        if (rc != HS_OK) return rc;
+        uint8_t *old = s->doc;
+        size_t old_cap = s->cap;
+        s->doc = s->spare;
+        s->cap = s->spare_cap;
+        s->spare = old;
+        s->spare_cap = old_cap;
+        s->size = v.doc_size;
+        s->map = v.map;
+        s->cur = v.cur;
+        s->generation = gen;
+        s->copies++;
+        return HS_OK;
+    }
+    s->busy++;
+    return HS_EBUSY;
+}
+
+HS_EXPORT int hs_snapshot_open(hs_reader *r, hs_snapshot **out) {
+    CHECK_READER(r);
+    if (!out) return HS_EINVAL;
+    hs_snapshot *s = calloc(1, sizeof *s);
+    if (!s) return HS_ENOMEM;
+    s->r = r;
+    s->magic = HS_SNAP_MAGIC;
+    int rc = snapshot_copy(s);
+    if (rc != HS_OK) { hs_snapshot_close(s); return rc; }
+    *out = s;
+    return HS_OK;
+}
+
+HS_EXPORT void hs_snapshot_close(hs_snapshot *s) {
+    if (!s || s->magic != HS_SNAP_MAGIC) return;
+    s->magic = HS_DEAD_MAGIC;
+    free(s->doc);
+    free(s->spare);
+    free(s);
+}
+
+HS_EXPORT int hs_snapshot_refresh(hs_snapshot *s, int *changed) {
+    CHECK_SNAP(s);
+    if (changed) *changed = 0;
+    struct hs_map *m = atomic_load_explicit(&s->r->map, memory_order_acquire); /* pairs with reader_remap */
+    /* R1 (pairs with W5): the same current word of the same map means the same snapshot. */
+    uint64_t c = atomic_load_explicit(HSI_AU64(ch0(m) + HSL_CH_CURRENT), memory_order_acquire);
+    if (HS_LIKELY(m == s->map && c == s->cur && !(c & HSL_CUR_RETIRED))) return HS_OK;
+    uint64_t before = s->generation;
+    int rc = snapshot_copy(s);
+    if (rc == HS_OK && changed) *changed = s->generation != before;
+    return rc;
+}
+
+HS_EXPORT uint64_t hs_snapshot_generation(hs_snapshot *s) {
+    return s && s->magic == HS_SNAP_MAGIC ? s->generation : 0;
+}
+
+static int snap_get(hs_snapshot *s, const char *path, hs_op *op) {
+    CHECK_SNAP(s);
+    hs_path p;
+    int rc = path_parse(path, &p);
+    if (rc != HS_OK) return rc;
+    return doc_read(s->doc, s->size, &p, op); /* private memory: no seqlock needed */
+}
+
+HS_EXPORT int hs_snapshot_get_i64(hs_snapshot *s, const char *path, int64_t *out) {
+    hs_op op = { OP_I64, 0, 0, 0, 0, NULL, 0, 0 };
+    if (!out) return HS_EINVAL;
+    int rc = snap_get(s, path, &op);
+    if (rc == HS_OK) *out = op.i;
+    return rc;
+}
+
+HS_EXPORT int hs_snapshot_get_f64(hs_snapshot *s, const char *path, double *out) {
+    hs_op op = { OP_F64, 0, 0, 0, 0, NULL, 0, 0 };
+    if (!out) return HS_EINVAL;
+    int rc = snap_get(s, path, &op);
+    if (rc == HS_OK) *out = op.f;
+    return rc;
+}
+
+HS_EXPORT int hs_snapshot_get_bool(hs_snapshot *s, const char *path, bool *out) {
+    hs_op op = { OP_BOOL, 0, 0, 0, 0, NULL, 0, 0 };
+    if (!out) return HS_EINVAL;
+    int rc = snap_get(s, path, &op);
+    if (rc == HS_OK) *out = op.b != 0;
+    return rc;
+}
+
+HS_EXPORT int hs_snapshot_get_type(hs_snapshot *s, const char *path, int *type) {
+    hs_op op = { OP_TYPE, 0, 0, 0, 0, NULL, 0, 0 };
+    if (!type) return HS_EINVAL;
+    int rc = snap_get(s, path, &op);
+    if (rc == HS_OK) *type = op.type;
+    return rc;
+}
+
+static int snap_bytes(hs_snapshot *s, const char *path, int kind, char *buf, size_t cap, size_t *len) {
+    hs_op op = { kind, 0, 0, 0, 0, buf, cap, 0 };
+    if (!buf && cap) return HS_EINVAL;
+    int rc = snap_get(s, path, &op);
+    if ((rc == HS_OK || rc == HS_ETOOSMALL) && len) *len = op.len;
+    return rc;
+}
+
+HS_EXPORT int hs_snapshot_get_str(hs_snapshot *s, const char *path, char *buf, size_t cap, size_t *len) {
+    return snap_bytes(s, path, OP_STR, buf, cap, len);
+}
+
+HS_EXPORT int hs_snapshot_get_json(hs_snapshot *s, const char *path, char *buf, size_t cap, size_t *len) {
+    return snap_bytes(s, path, OP_JSON, buf, cap, len);
+}
+
+HS_EXPORT uint64_t hs_snapshot_stat(hs_snapshot *s, int counter) {
+    if (!s || s->magic != HS_SNAP_MAGIC) return 0;
+    switch (counter) {
+    case HS_STAT_RETRIES: return s->retries;
+    case HS_STAT_BUSY: return s->busy;
+    case HS_STAT_COPIES: return s->copies;
+    default: return 0;
+    }
+}
