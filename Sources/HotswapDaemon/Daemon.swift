@@ -62,7 +62,7 @@ public func redact(_ document: Value, secrets: [ConfigPath]) -> Value {
 /// The running daemon: one thread, one epoll loop over signals, inotify, timers and the
 /// control socket. The services it drives do the work; this type only routes events.
 public final class Daemon {
-    private enum Token: UInt64 { case signals = 1, inotify, debounce, watchdog, control }
+    private enum Token: UInt64 { case signals = 1, inotify, debounce, watchdog, control, controlSweep }
 
     private let config: DaemonConfiguration
     private let logger: Logger
@@ -73,6 +73,17 @@ public final class Daemon {
         self.config = config
         self.logger = logger
         self.environment = environment
+    }
+
+    /// The control socket: adopted from systemd socket activation when present, else bound
+    /// at `control.socket` (its directory created if needed).
+    private func openControlSocket() throws -> UnixListener {
+        if let passed = SystemdNotifier.listenDescriptors().first {
+            return UnixListener(adopting: passed.raw, path: config.controlSocket)
+        }
+        try Files.createDirectory(Files.directory(of: config.controlSocket), mode: 0o755)
+        // Anyone may connect and read; changing verbs are authorised per request.
+        return try UnixListener(path: config.controlSocket, mode: 0o666)
     }
 
     /// Runs until SIGTERM or SIGINT; returns the exit status.
@@ -120,7 +131,6 @@ public final class Daemon {
         watcher.apply(service.watchPlan())
         logger.notice("hotswapd \(config.instance) ready: generation \(service.status.generation), segment /dev/shm/hotswap.\(config.instance)",
                       [("HOTSWAP_INSTANCE", config.instance), ("HOTSWAP_GENERATION", String(service.status.generation))])
-        notifier.notify(["READY=1", "STATUS=\(service.status.statusText)", "MAINPID=\(ProcessInfoLite.pid)"])
 
         var watchdog: MonotonicTimer?
         if let usec = notifier.watchdogMicroseconds {
@@ -136,15 +146,29 @@ public final class Daemon {
         let maxDelayNs = max(debounceNs * 10, 1_000_000_000)
         var firstPendingAt: UInt64?
 
-        func reload(_ cause: String) {
+        // Every reload, whatever triggered it, is announced to systemd and followed by a new
+        // watch plan (a directory may have appeared).
+        func perform(_ cause: String, _ body: () -> ReloadReport) -> ReloadReport {
             notifier.notify(["RELOADING=1", "MONOTONIC_USEC=\(Clock.monotonicMicroseconds)", "STATUS=reloading (\(cause))"])
-            service.reload(cause: cause)
+            let report = body()
             watcher.apply(service.watchPlan())
             notifier.notify(["READY=1", "STATUS=\(service.status.statusText)"])
+            return report
+        }
+        func reload(_ cause: String) {
+            _ = perform(cause) { service.reload(cause: cause) }
         }
 
+        let control = ControlService(service: service, store: store, config: config, logger: logger, perform: perform)
+        let listener = try openControlSocket()
+        defer { listener.unlinkPath() }
+        let server = try ControlServer(listener: listener, epoll: epoll, listenerToken: Token.control.rawValue,
+                                       sweepToken: Token.controlSweep.rawValue, logger: logger, handler: control.handle)
+
+        // Ready once the first snapshot is published and the control socket accepts.
+        notifier.notify(["READY=1", "STATUS=\(service.status.statusText)", "MAINPID=\(ProcessInfoLite.pid)"])
         while true {
-            for (token, _) in try epoll.wait(timeoutMs: -1) {
+            for (token, events) in try epoll.wait(timeoutMs: -1) {
                 switch Token(rawValue: token) {
                 case .signals:
                     while let signal = signals.next() {
@@ -177,8 +201,8 @@ public final class Daemon {
                 case .watchdog:
                     watchdog?.consume()
                     notifier.notify(["WATCHDOG=1"])
-                case .control, nil:
-                    break
+                case .control, .controlSweep, nil:
+                    if server.owns(token) { server.handle(token: token, events: events) }
                 }
             }
         }

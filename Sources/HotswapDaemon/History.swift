@@ -13,13 +13,16 @@ public struct HistoryEntry: Sendable, Equatable {
     /// `rollback to 12 by uid 0`, …
     public var cause: String
     public var document: Value
+    /// The runtime-override layer that was in effect, so a rollback restores it too.
+    public var overrides: Value?
 
-    public init(generation: UInt64, contentHash: String, publishedAt: UInt64, cause: String, document: Value) {
+    public init(generation: UInt64, contentHash: String, publishedAt: UInt64, cause: String, document: Value, overrides: Value? = nil) {
         self.generation = generation
         self.contentHash = contentHash
         self.publishedAt = publishedAt
         self.cause = cause
         self.document = document
+        self.overrides = overrides
     }
 
     /// The record as a JSON value (what is written to disk and sent to `hotswapctl`).
@@ -30,7 +33,10 @@ public struct HistoryEntry: Sendable, Equatable {
         o["published_at"] = .string(formatTimestamp(publishedAt))
         o["published_at_ns"] = .integer(Int64(clamping: publishedAt))
         o["cause"] = .string(cause)
-        if includeDocument { o["document"] = document }
+        if includeDocument {
+            o["document"] = document
+            o["overrides"] = overrides ?? .null
+        }
         return .object(o)
     }
 
@@ -51,6 +57,7 @@ public struct HistoryEntry: Sendable, Equatable {
         publishedAt = UInt64(max(0, at))
         self.cause = cause
         document = try field("document")
+        overrides = v["overrides"].flatMap { $0.isNull ? nil : $0 }
     }
 }
 

@@ -81,11 +81,16 @@ final class ReloadService {
     }
 
     /// Loads every source and publishes the result if it is valid and different.
+    ///
+    /// - Parameter proposedOverrides: a new runtime-override layer to try (`set`, `unset`,
+    ///   `patch`); it replaces the current one only if the result is accepted. `.some(nil)`
+    ///   proposes removing every override.
     @discardableResult
-    func reload(cause: String) -> ReloadReport {
+    func reload(cause: String, proposedOverrides: Value?? = nil) -> ReloadReport {
         let loaded = loader.load(config.sources, environment: environment)
         status.sources = loaded.statuses
-        let overrideLayers = overrides.map { [Layer(name: "override", priority: SourceSpec.overridePriority, document: $0)] } ?? []
+        let candidateOverrides = proposedOverrides ?? overrides
+        let overrideLayers = candidateOverrides.map { [Layer(name: "override", priority: SourceSpec.overridePriority, document: $0)] } ?? []
         let evaluation: Evaluation
         do {
             evaluation = evaluate(sources: loaded, extraLayers: overrideLayers, schema: try schema.current())
@@ -96,6 +101,7 @@ final class ReloadService {
         switch decide(liveCanonicalJSON: live?.canonicalJSON ?? sink.liveCanonicalJSON, evaluation: evaluation) {
         case let .publish(candidate):
             do {
+                if let proposedOverrides { try commitOverrides(proposedOverrides) }
                 try publish(candidate, cause: cause)
                 liveLayers = loaded.layers + overrideLayers
                 report.result = .published(generation: status.generation)
@@ -106,6 +112,14 @@ final class ReloadService {
                 report.result = .rejected([ConfigError(.io, "publishing failed: \(error)")])
             }
         case .unchanged:
+            if let proposedOverrides {
+                do {
+                    try commitOverrides(proposedOverrides)
+                } catch {
+                    report.result = .rejected([ConfigError(.io, "cannot persist the runtime overrides: \(error)")])
+                    break
+                }
+            }
             if live == nil, case let .accepted(c) = evaluation { live = c }
             liveLayers = loaded.layers + overrideLayers
             status.degraded = false
@@ -125,13 +139,68 @@ final class ReloadService {
         status.contentHash = published.contentHash
         status.publishedAt = Clock.realtimeNanoseconds
         let entry = HistoryEntry(generation: published.generation, contentHash: published.contentHash,
-                                 publishedAt: status.publishedAt, cause: cause, document: candidate.document)
+                                 publishedAt: status.publishedAt, cause: cause, document: candidate.document, overrides: overrides)
         do {
             try store.record(entry)
         } catch {
             // The snapshot is live; losing its history record is worth a warning, not a rollback.
             logger.warning("cannot record generation \(published.generation) in \(store.directory): \(error)")
         }
+    }
+
+    /// Persists a new override layer before the snapshot that uses it is published, so a
+    /// crash in between restarts with the overrides of what was about to be live.
+    private func commitOverrides(_ new: Value?) throws(SystemError) {
+        let normalized = new.flatMap { v in v.objectValue?.isEmpty == true ? nil : v }
+        try store.saveOverrides(normalized)
+        overrides = normalized
+    }
+
+    /// Republishes the document of `steps` generations back, validated against the current
+    /// schema, and restores the override layer it had. Files are not touched: the next
+    /// reload (file change, SIGHUP) merges the current files again and ends the rollback.
+    func rollback(steps: Int, cause: String) -> ReloadReport {
+        var report = ReloadReport(cause: cause, at: Clock.realtimeNanoseconds, result: .unchanged)
+        let entries = store.history().entries
+        let liveIndex = entries.lastIndex { $0.generation == status.generation } ?? entries.count - 1
+        let index = liveIndex - steps
+        guard steps >= 1, index >= 0 else {
+            report.result = .rejected([ConfigError(.path, "cannot roll back \(steps) generation\(steps == 1 ? "" : "s"): the history holds \(max(0, liveIndex)) older generation\(liveIndex == 1 ? "" : "s")")])
+            status.lastReload = report
+            log(report)
+            return report
+        }
+        let target = entries[index]
+        let evaluation: Evaluation
+        do {
+            let step = try schema.current()
+            let outcome = step?(target.document) ?? SchemaOutcome(document: target.document, errors: [], secrets: [])
+            evaluation = outcome.errors.isEmpty
+                ? .accepted(Candidate(document: outcome.document, canonicalJSON: JSON.emit(outcome.document), secrets: outcome.secrets))
+                : .rejected(outcome.errors.map { ConfigError($0.code, "generation \(target.generation) no longer satisfies the schema: \($0.message)", at: $0.origin) })
+        } catch {
+            evaluation = .rejected([error])
+        }
+        switch evaluation {
+        case let .rejected(errors):
+            report.result = .rejected(errors)
+        case let .accepted(candidate):
+            do {
+                try commitOverrides(target.overrides)
+                if candidate.canonicalJSON != live?.canonicalJSON {
+                    try publish(candidate, cause: cause)
+                    report.result = .published(generation: status.generation)
+                }
+                status.rollbackTo = target.generation
+                status.degraded = false
+                status.degradedReason = nil
+            } catch {
+                report.result = .rejected([ConfigError(.io, "rollback failed: \(error)")])
+            }
+        }
+        status.lastReload = report
+        log(report)
+        return report
     }
 
     private func log(_ report: ReloadReport) {

@@ -13,10 +13,13 @@ public struct PeerCredentials: Sendable, Equatable, CustomStringConvertible {
 public final class UnixListener {
     private let fd: OwnedFD
     public let path: String
+    /// False for a socket systemd passed in: its file belongs to the socket unit.
+    private let ownsPath: Bool
 
     /// Binds `path` (removing a stale socket file first), sets its mode, and listens.
     public init(path: String, mode: mode_t = 0o666, backlog: Int32 = 128) throws(SystemError) {
         self.path = path
+        ownsPath = true
         fd = OwnedFD(adopting: try sys("bind", path) { hs_shim_unix_listen(path, backlog) })
         try sys("chmod", path) { chmod(path, mode) }
     }
@@ -24,6 +27,7 @@ public final class UnixListener {
     /// Adopts a descriptor passed by systemd socket activation (`sd_listen_fds`).
     public init(adopting raw: Int32, path: String) {
         self.path = path
+        ownsPath = false
         fd = OwnedFD(adopting: raw)
         _ = hs_shim_set_nonblocking(raw)
     }
@@ -44,9 +48,9 @@ public final class UnixListener {
         }
     }
 
-    /// Removes the socket file (on clean exit).
+    /// Removes the socket file (on clean exit), unless systemd owns it.
     public func unlinkPath() {
-        _ = unlink(path)
+        if ownsPath { _ = unlink(path) }
     }
 }
 
