@@ -69,12 +69,15 @@ struct TOMLParser {
         var state: TableState
         var depth: Int
         var origin: Origin
-        /// The members in document order. Finished values are stored here directly, so the
-        /// object needs no second pass; a member that is a table or an array of tables still
-        /// being built holds a `.null` placeholder that keeps its position until
-        /// `materialize` fills it in from `children`.
-        var object = Object()
-        var children: [String: Node] = [:]
+        /// The members in document order; they become an `Object` in one step at the end.
+        var keys: [String] = []
+        var values: [Value] = []
+        /// Per member: `-1` for a finished value, else a table still being built (`2·id`) or
+        /// an array of tables (`2·id + 1`, indexing `tableArrays`), whose `values` slot holds
+        /// `.null` until `materialize`.
+        var members: [Int] = []
+        /// Key → position, kept only once the table outgrows a linear scan of `keys`.
+        var index: [String: Int] = [:]
 
         init(state: TableState, depth: Int, origin: Origin) {
             self.state = state
@@ -292,16 +295,48 @@ struct TOMLParser {
         return tables.count - 1
     }
 
+    /// Tables up to this size find keys by a linear scan, cheaper than hashing for the small
+    /// tables that configuration files are made of.
+    static let linearScanLimit = 8
+
+    @inline(__always) func position(of name: String, in t: Int) -> Int? {
+        if tables[t].keys.count > Self.linearScanLimit { return tables[t].index[name] }
+        return tables[t].keys.firstIndex(of: name)
+    }
+
     /// What `name` currently names in table `t`, if anything.
     @inline(__always) func lookup(_ name: String, in t: Int) -> Node? {
-        guard tables[t].object.contains(name) else { return nil }
-        if !tables[t].children.isEmpty, let child = tables[t].children[name] { return child }
-        return tables[t].object[name].map { .leaf($0) }
+        guard let i = position(of: name, in: t) else { return nil }
+        let member = tables[t].members[i]
+        if member < 0 { return .leaf(tables[t].values[i]) }
+        return member & 1 == 0 ? .table(member >> 1) : .tableArray(member >> 1)
+    }
+
+    mutating func append(_ name: String, _ value: consuming Value, member: Int, to t: Int) {
+        let i = tables[t].keys.count
+        if i == 0 {
+            tables[t].keys.reserveCapacity(4)
+            tables[t].values.reserveCapacity(4)
+            tables[t].members.reserveCapacity(4)
+        }
+        tables[t].keys.append(name)
+        tables[t].values.append(value)
+        tables[t].members.append(member)
+        if i == Self.linearScanLimit {
+            let keys = tables[t].keys
+            tables[t].index.reserveCapacity(2 * keys.count)
+            for (j, k) in keys.enumerated() { tables[t].index[k] = j }
+        } else if i > Self.linearScanLimit {
+            tables[t].index[name] = i
+        }
     }
 
     @inline(__always) mutating func addChild(_ name: String, _ node: Node, to t: Int) {
-        tables[t].object[name] = .null
-        tables[t].children[name] = node
+        switch node {
+        case .leaf: preconditionFailure("addChild is for tables")
+        case let .table(id): append(name, .null, member: id << 1, to: t)
+        case let .tableArray(id): append(name, .null, member: id << 1 | 1, to: t)
+        }
     }
 
     func nodeOrigin(_ node: Node) -> Origin? {
@@ -326,7 +361,7 @@ struct TOMLParser {
         pos += isArray ? 2 : 1
         skipSpaces()
         let parts = try parseKey()
-        defer { keyStack.removeSubrange(parts) }
+        defer { popKeys(to: parts.lowerBound) }
         skipSpaces()
         if isArray {
             guard peek() == closeBracket && peek(1) == closeBracket else {
@@ -415,10 +450,10 @@ struct TOMLParser {
         let value = try parseValue(depth: depth)
         try insert(value, at: parts, into: t)
         guard skipToLineEnd() else { throw notAtLineEnd("after the value of key '\(keyText(parts))'") }
-        keyStack.removeSubrange(parts)
+        popKeys(to: parts.lowerBound)
     }
 
-    mutating func insert(_ value: Value, at parts: Range<Int>, into start: Int) throws(ConfigError) {
+    mutating func insert(_ value: consuming Value, at parts: Range<Int>, into start: Int) throws(ConfigError) {
         var t = start
         for i in parts {
             let part = keyStack[i]
@@ -427,7 +462,7 @@ struct TOMLParser {
                 if let node = lookup(part.name, in: t) {
                     throw fail(.duplicateKey, "duplicate key '\(path)'\(firstDefined(node))", at: part.mark)
                 }
-                tables[t].object[part.name] = value
+                append(part.name, value, member: -1, to: t)
                 return
             }
             guard let node = lookup(part.name, in: t) else {
@@ -458,31 +493,34 @@ struct TOMLParser {
         }
     }
 
-    /// Turns an arena table into a `Value`, moving its object out of the arena so that filling
-    /// in the placeholders does not copy it. Recursion depth is bounded by `maxDepth`.
+    /// Turns an arena table into a `Value`, moving its members out of the arena so that
+    /// filling in the sub-tables does not copy them. Recursion depth is bounded by `maxDepth`.
     mutating func materialize(_ t: Int) -> Value {
-        var object = tables[t].object
-        tables[t].object = Object()
-        let children = tables[t].children
-        tables[t].children = [:]
-        for (name, node) in children {
-            switch node {
-            case let .leaf(v):
-                object[name] = v
-            case let .table(child):
-                object[name] = materialize(child)
-            case let .tableArray(a):
-                let elements = tableArrays[a]
-                var values: [Value] = []
-                values.reserveCapacity(elements.count)
-                for e in elements { values.append(materialize(e)) }
-                object[name] = .array(values, origin: tables[elements[0]].origin)
+        var values = tables[t].values
+        tables[t].values = []
+        let members = tables[t].members
+        for i in members.indices where members[i] >= 0 {
+            let id = members[i] >> 1
+            if members[i] & 1 == 0 {
+                values[i] = materialize(id)
+            } else {
+                let elements = tableArrays[id]
+                var array: [Value] = []
+                array.reserveCapacity(elements.count)
+                for e in elements { array.append(materialize(e)) }
+                values[i] = .array(array, origin: tables[elements[0]].origin)
             }
         }
-        return .object(object, origin: tables[t].origin)
+        let keys = tables[t].keys
+        tables[t].keys = []
+        return .object(Object(uniqueKeys: keys, values: values), origin: tables[t].origin)
     }
 
     // MARK: Keys
+
+    @inline(__always) mutating func popKeys(to count: Int) {
+        keyStack.removeLast(keyStack.count - count)
+    }
 
     /// Parses a possibly dotted key onto `keyStack` and returns where its parts are.
     mutating func parseKey() throws(ConfigError) -> Range<Int> {
@@ -634,7 +672,7 @@ struct TOMLParser {
                 skipSpaces()
                 let d = peek()
                 if d == comma || d == closeBrace {
-                    keyStack.removeSubrange(parts)
+                    popKeys(to: parts.lowerBound)
                     pos += 1
                     if d == comma { continue } else { break }
                 }
@@ -645,7 +683,7 @@ struct TOMLParser {
             }
         }
         let value = materialize(root)
-        tables.removeSubrange(root...)
+        tables.removeLast(tables.count - root)
         return value
     }
 
