@@ -36,7 +36,7 @@ let package = Package(
         // Executables.
         .executableTarget(name: "hotswapd", dependencies: ["HotswapDaemon"]),
         .executableTarget(name: "hotswapctl", dependencies: [
-            "HotswapCore", "HotswapFormats", "HotswapSchema", "HotswapSnapshot", "HotswapSystem", "HotswapDaemon",
+            "HotswapCore", "HotswapFormats", "HotswapSchema", "HotswapSnapshot", "HotswapSystem", "HotswapDaemon", "CHotswap",
         ]),
         .executableTarget(name: "hotswap-bench", dependencies: [
             "HotswapCore", "HotswapFormats", "HotswapSchema", "HotswapSnapshot", "HotswapSystem",

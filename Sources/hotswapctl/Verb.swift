@@ -20,6 +20,8 @@ struct Context: Sendable {
     var socketPath: String?
     var configPath: String?
     var instance: String
+    /// Whether `--instance` was given (it then wins over the configuration file's name).
+    var instanceGiven: Bool
 }
 
 /// Options every verb accepts, wherever they appear on the line.

@@ -52,7 +52,8 @@ func runMain(_ argv: [String], verbs: [Verb]) -> Int32 {
         return 0
     }
     let ctx = Context(json: args.has("json"), socketPath: args.value("socket"),
-                      configPath: args.value("config"), instance: args.value("instance") ?? "default")
+                      configPath: args.value("config"), instance: args.value("instance") ?? "default",
+                      instanceGiven: args.value("instance") != nil)
     do {
         return try verb.run(args, ctx)
     } catch let error as UsageError {
@@ -64,4 +65,7 @@ func runMain(_ argv: [String], verbs: [Verb]) -> Int32 {
     }
 }
 
-exit(runMain(CommandLine.arguments, verbs: [convertVerb]))
+exit(runMain(CommandLine.arguments, verbs: [
+    statusVerb, getVerb, dumpVerb, explainVerb, reloadVerb, setVerb, unsetVerb, patchVerb,
+    historyVerb, diffVerb, rollbackVerb, convertVerb,
+]))
