@@ -249,14 +249,18 @@ struct YAMLLoader {
             var sources: [Object] = []
             for item in items {
                 guard case let .object(o) = item.kind else {
-                    throw ConfigError(.type, "merge key '<<' takes a mapping or a list of mappings, but this list holds a \(item.typeName)", at: item.origin ?? keyOrigin)
+                    throw ConfigError(.type, "merge key '<<' takes a mapping or a list of mappings, but this list holds \(Self.article(item.typeName))", at: item.origin ?? keyOrigin)
                 }
                 sources.append(o)
             }
             return sources
         default:
-            throw ConfigError(.type, "merge key '<<' takes a mapping or a list of mappings, not a \(value.typeName)", at: value.origin ?? keyOrigin)
+            throw ConfigError(.type, "merge key '<<' takes a mapping or a list of mappings, not \(Self.article(value.typeName))", at: value.origin ?? keyOrigin)
         }
+    }
+
+    private static func article(_ noun: String) -> String {
+        (noun.first.map { "aeiou".contains($0) } ?? false ? "an " : "a ") + noun
     }
 
     /// The mapping's members in document order; merged members go where the `<<` stood,
@@ -320,6 +324,8 @@ struct YAMLLoader {
             case let .outOfRange(why)?: throw ConfigError(.syntax, why, at: origin)
             case nil: break
             }
+        case Tag.merge where text == "<<":
+            return .string(text)
         case Tag.map, Tag.seq:
             throw ConfigError(.type, "tag \(Self.shortTag(tag)) on a scalar", at: origin)
         default:
@@ -380,12 +386,31 @@ struct YAMLLoader {
             return ConfigError(.encoding, problem, at: at)
         default:
             var message = problem
+            if problem.contains("cannot start any token") && byte(at: p.problem_mark) == 0x09 {
+                message = "a tab character here; YAML indentation and separation must use spaces"
+            }
             if let context = p.context.map({ String(cString: $0) }) {
                 let c = p.context_mark
                 message += " (\(context) at line \(c.line + 1), column \(c.column + 1))"
             }
             return ConfigError(.syntax, message, at: origin(p.problem_mark))
         }
+    }
+
+    /// The byte at a libyaml mark (0-based line, column in characters), for better messages.
+    private func byte(at mark: yaml_mark_t) -> UInt8? {
+        var line = 0, i = 0
+        while line < Int(mark.line) && i < bytes.count {
+            if bytes[i] == 0x0A { line += 1 }
+            i += 1
+        }
+        var column = 0
+        while column < Int(mark.column) && i < bytes.count {
+            i += 1
+            while i < bytes.count && bytes[i] & 0xC0 == 0x80 { i += 1 }
+            column += 1
+        }
+        return i < bytes.count ? bytes[i] : nil
     }
 
     /// Line and column (in Unicode scalars) of a byte offset.
