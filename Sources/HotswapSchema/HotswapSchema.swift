@@ -1,1 +1,0 @@
-// HotswapSchema: placeholder until its issue lands.
