@@ -143,7 +143,7 @@ struct TOMLParser {
         lineStart = offset &+ 1
     }
 
-    mutating func origin(_ m: TOMLMark) -> Origin {
+    @inline(never) mutating func origin(_ m: TOMLMark) -> Origin {
         if m.offset <= firstNonASCII {
             return Origin(file: file, line: m.line, column: m.offset - m.lineStart + 1)
         }
@@ -167,7 +167,7 @@ struct TOMLParser {
     mutating func originHere() -> Origin { origin(mark()) }
 
     /// The mark of any offset, even on an earlier line (errors only: it may rescan the input).
-    func mark(at offset: Int) -> TOMLMark {
+    @inline(never) func mark(at offset: Int) -> TOMLMark {
         var l = line, start = lineStart, i = lineStart
         if offset < lineStart { l = 1; start = bodyStart; i = bodyStart }
         while i < offset && i < end {
@@ -177,21 +177,21 @@ struct TOMLParser {
         return TOMLMark(offset: offset, line: l, lineStart: start)
     }
 
-    mutating func fail(_ code: ConfigError.Code, _ message: String, at offset: Int? = nil) -> ConfigError {
+    @inline(never) mutating func fail(_ code: ConfigError.Code, _ message: String, at offset: Int? = nil) -> ConfigError {
         ConfigError(code, message, at: origin(mark(at: offset ?? pos)))
     }
 
-    mutating func fail(_ code: ConfigError.Code, _ message: String, at m: TOMLMark) -> ConfigError {
+    @inline(never) mutating func fail(_ code: ConfigError.Code, _ message: String, at m: TOMLMark) -> ConfigError {
         ConfigError(code, message, at: origin(m))
     }
 
     /// A syntax error at `offset` (default: the current position).
-    mutating func fail(_ message: String, at offset: Int? = nil) -> ConfigError {
+    @inline(never) mutating func fail(_ message: String, at offset: Int? = nil) -> ConfigError {
         fail(.syntax, message, at: offset)
     }
 
     /// How to name what sits at `offset` in a message: `'x'`, `end of line`, `end of input`.
-    func describe(at offset: Int) -> String {
+    @inline(never) func describe(at offset: Int) -> String {
         guard offset < end else { return "end of input" }
         let b = bytes[offset]
         if b == lf || b == cr { return "end of line" }
@@ -206,7 +206,7 @@ struct TOMLParser {
     }
 
     /// The dotted key `keyStack[keys]`, as messages show it.
-    func keyText(_ keys: Range<Int>) -> String {
+    @inline(never) func keyText(_ keys: Range<Int>) -> String {
         ConfigPath(tokens: keys.map { keyStack[$0].name }).description
     }
 
@@ -281,7 +281,7 @@ struct TOMLParser {
         return pos >= end || peek() == lf || peek() == cr
     }
 
-    mutating func notAtLineEnd(_ context: String) -> ConfigError {
+    @inline(never) mutating func notAtLineEnd(_ context: String) -> ConfigError {
         fail("unexpected \(describe(at: pos)) \(context); each key/value pair and header needs its own line")
     }
 
@@ -347,7 +347,7 @@ struct TOMLParser {
         }
     }
 
-    func firstDefined(_ node: Node) -> String {
+    @inline(never) func firstDefined(_ node: Node) -> String {
         guard let o = nodeOrigin(node) else { return "" }
         return " (first defined at line \(o.line), column \(o.column))"
     }
@@ -355,7 +355,7 @@ struct TOMLParser {
     /// `[a.b]` or `[[a.b]]`: finds or creates the table, enforcing TOML's rules on defining a
     /// table twice and on mixing tables with arrays of tables. Returns the table that the
     /// following key/value pairs go into.
-    mutating func parseHeader() throws(ConfigError) -> Int {
+    @inline(never) mutating func parseHeader() throws(ConfigError) -> Int {
         let start = mark()
         let isArray = peek(1) == openBracket
         pos += isArray ? 2 : 1
@@ -430,30 +430,47 @@ struct TOMLParser {
         return t
     }
 
-    /// `key = value` into table `t`, creating the tables a dotted key names.
+    /// A `key = value` line of a table section.
     mutating func parseKeyValue(into t: Int) throws(ConfigError) {
-        let parts = try parseKey()
-        skipSpaces()
-        guard peek() == equals else {
-            throw fail("expected '=' after key '\(keyText(parts))', found \(describe(at: pos))")
-        }
-        pos += 1
-        skipSpaces()
-        let depth = tables[t].depth + parts.count
-        guard depth <= maxDepth else {
-            throw fail(.limit, "key '\(keyText(parts))' is nested deeper than the limit of \(maxDepth)", at: keyStack[parts.lowerBound].mark)
-        }
-        let c = peek()
-        if pos >= end || c == lf || c == cr || c == hash {
-            throw fail("missing value after '=' for key '\(keyText(parts))'")
-        }
-        let value = try parseValue(depth: depth)
+        let parts = try parsePairHead(into: t, inline: false)
+        let value = try parseValue(depth: tables[t].depth + parts.count)
         try insert(value, at: parts, into: t)
         guard skipToLineEnd() else { throw notAtLineEnd("after the value of key '\(keyText(parts))'") }
         popKeys(to: parts.lowerBound)
     }
 
-    mutating func insert(_ value: consuming Value, at parts: Range<Int>, into start: Int) throws(ConfigError) {
+    enum PairError { case noEquals, tooDeep, noValue }
+
+    /// The `key =` of a pair in table `t`, up to the start of the value. Returns where the
+    /// key's parts are on `keyStack`; the caller pops them once the value is stored.
+    mutating func parsePairHead(into t: Int, inline: Bool) throws(ConfigError) -> Range<Int> {
+        let parts = try parseKey()
+        skipSpaces()
+        guard peek() == equals else { throw pairError(.noEquals, parts, inline: inline) }
+        pos += 1
+        skipSpaces()
+        guard tables[t].depth + parts.count <= maxDepth else { throw pairError(.tooDeep, parts, inline: inline) }
+        let c = peek()
+        if pos >= end || c == lf || c == cr || c == hash || (inline && (c == comma || c == closeBrace)) {
+            throw pairError(.noValue, parts, inline: inline)
+        }
+        return parts
+    }
+
+    @inline(never) mutating func pairError(_ kind: PairError, _ parts: Range<Int>, inline: Bool) -> ConfigError {
+        let key = keyText(parts)
+        let place = inline ? " in inline table" : ""
+        switch kind {
+        case .noEquals:
+            return fail("expected '=' after key '\(key)'\(place), found \(describe(at: pos))")
+        case .tooDeep:
+            return fail(.limit, "key '\(key)' is nested deeper than the limit of \(maxDepth)", at: keyStack[parts.lowerBound].mark)
+        case .noValue:
+            return fail("missing value after '=' for key '\(key)'\(place)")
+        }
+    }
+
+    @inline(never) mutating func insert(_ value: consuming Value, at parts: Range<Int>, into start: Int) throws(ConfigError) {
         var t = start
         for i in parts {
             let part = keyStack[i]
@@ -558,7 +575,112 @@ struct TOMLParser {
 
     // MARK: Values
 
-    mutating func parseValue(depth: Int) throws(ConfigError) -> Value {
+    /// An array or inline table that `parseValue` has opened and not yet closed.
+    struct OpenContainer {
+        var isArray: Bool
+        var open: TOMLMark
+        /// The container's own nesting depth.
+        var depth: Int
+        /// Arrays: the elements so far.
+        var items: [Value] = []
+        /// Inline tables: the arena table being filled, and the key whose value is being parsed.
+        var root = 0
+        var keys = 0..<0
+    }
+
+    /// Parses one value. Arrays and inline tables are parsed with an explicit stack rather
+    /// than by recursion, so nesting depth costs heap, not thread stack: `maxDepth` is the
+    /// only bound, and a deep document is a clean `.limit` error on any thread.
+    mutating func parseValue(depth startDepth: Int) throws(ConfigError) -> Value {
+        var stack: [OpenContainer] = []
+        var depth = startDepth
+        while true {
+            var value: Value
+            let c = peek()
+            if c == openBracket || c == openBrace {
+                let open = mark()
+                guard depth <= maxDepth else { throw tooDeep(open) }
+                pos += 1
+                if c == openBracket {
+                    skipBlank()
+                    if peek() != closeBracket {
+                        if pos >= end { throw arrayError(open) }
+                        stack.append(OpenContainer(isArray: true, open: open, depth: depth))
+                        depth += 1
+                        continue
+                    }
+                    pos += 1
+                    value = .array([], origin: origin(open))
+                } else {
+                    let root = tables.count
+                    tables.append(Table(state: .dotted, depth: depth, origin: origin(open)))
+                    skipSpaces()
+                    if peek() != closeBrace {
+                        let keys = try parsePairHead(into: root, inline: true)
+                        stack.append(OpenContainer(isArray: false, open: open, depth: depth, root: root, keys: keys))
+                        depth += keys.count
+                        continue
+                    }
+                    pos += 1
+                    value = finishInlineTable(root)
+                }
+            } else {
+                value = try parseScalar()
+            }
+
+            // The value is complete: hand it to the innermost open container, and close
+            // containers for as long as their closing bracket follows.
+            while true {
+                guard !stack.isEmpty else { return value }
+                let top = stack.count - 1
+                if stack[top].isArray {
+                    stack[top].items.append(value)
+                    skipBlank()
+                    var next = peek()
+                    if next == comma {
+                        pos += 1
+                        skipBlank()
+                        next = peek()
+                        if next != closeBracket {
+                            if pos >= end { throw arrayError(stack[top].open) }
+                            depth = stack[top].depth + 1
+                            break
+                        }
+                    }
+                    guard next == closeBracket else { throw arrayError(stack[top].open) }
+                    pos += 1
+                    let done = stack.removeLast()
+                    value = .array(done.items, origin: origin(done.open))
+                } else {
+                    let keys = stack[top].keys
+                    try insert(value, at: keys, into: stack[top].root)
+                    skipSpaces()
+                    let next = peek()
+                    guard next == comma || next == closeBrace else { throw inlineTableError(keys) }
+                    popKeys(to: keys.lowerBound)
+                    pos += 1
+                    if next == comma {
+                        skipSpaces()
+                        if peek() == closeBrace { throw inlineTableError(nil) }
+                        stack[top].keys = try parsePairHead(into: stack[top].root, inline: true)
+                        depth = stack[top].depth + stack[top].keys.count
+                        break
+                    }
+                    value = finishInlineTable(stack.removeLast().root)
+                }
+            }
+        }
+    }
+
+    /// Freezes an inline table into a Value and drops its arena entries: tables nest
+    /// strictly, so they are the last ones.
+    mutating func finishInlineTable(_ root: Int) -> Value {
+        let value = materialize(root)
+        tables.removeLast(tables.count - root)
+        return value
+    }
+
+    @inline(never) mutating func parseScalar() throws(ConfigError) -> Value {
         let c = peek()
         switch c {
         case quote:
@@ -569,10 +691,6 @@ struct TOMLParser {
             let m = mark()
             let s = peek(1) == apostrophe && peek(2) == apostrophe ? try parseMultilineLiteralString() : try parseLiteralString()
             return .string(s, origin: origin(m))
-        case openBracket:
-            return try parseArray(depth: depth)
-        case openBrace:
-            return try parseInlineTable(depth: depth)
         case 0x74: // t
             return try parseKeyword("true", .bool(true))
         case 0x66: // f
@@ -590,7 +708,7 @@ struct TOMLParser {
         }
     }
 
-    mutating func parseKeyword(_ word: StaticString, _ kind: Value.Kind) throws(ConfigError) -> Value {
+    @inline(never) mutating func parseKeyword(_ word: StaticString, _ kind: Value.Kind) throws(ConfigError) -> Value {
         let start = pos
         let n = word.utf8CodeUnitCount
         var tokenEnd = pos
@@ -607,90 +725,33 @@ struct TOMLParser {
         return Value(kind, origin: o)
     }
 
-    mutating func parseArray(depth: Int) throws(ConfigError) -> Value {
-        let open = mark()
-        guard depth <= maxDepth else {
-            throw fail(.limit, "arrays and inline tables nested deeper than the limit of \(maxDepth)", at: open)
-        }
-        pos += 1
-        var items: [Value] = []
-        while true {
-            skipBlank()
-            if peek() == closeBracket { pos += 1; break }
-            if pos >= end {
-                throw fail("unterminated array: expected ']' to close the array opened at line \(open.line), found end of input")
-            }
-            items.append(try parseValue(depth: depth + 1))
-            skipBlank()
-            let c = peek()
-            if c == comma { pos += 1; continue }
-            if c == closeBracket { pos += 1; break }
-            if pos >= end {
-                throw fail("unterminated array: expected ']' to close the array opened at line \(open.line), found end of input")
-            }
-            throw fail("expected ',' or ']' after an array element, found \(describe(at: pos))")
-        }
-        return .array(items, origin: origin(open))
+    @inline(never) mutating func tooDeep(_ open: TOMLMark) -> ConfigError {
+        fail(.limit, "arrays and inline tables nested deeper than the limit of \(maxDepth)", at: open)
     }
 
-    mutating func parseInlineTable(depth: Int) throws(ConfigError) -> Value {
-        let open = mark()
-        guard depth <= maxDepth else {
-            throw fail(.limit, "arrays and inline tables nested deeper than the limit of \(maxDepth)", at: open)
+    @inline(never) mutating func arrayError(_ open: TOMLMark) -> ConfigError {
+        if pos >= end {
+            return fail("unterminated array: expected ']' to close the array opened at line \(open.line), found end of input")
         }
-        pos += 1
-        // The inline table is built in the arena like any table, then frozen into a Value and
-        // its arena entries dropped: tables nest strictly, so they are the last ones.
-        let root = tables.count
-        tables.append(Table(state: .dotted, depth: depth, origin: origin(open)))
-        skipSpaces()
-        if peek() == closeBrace {
-            pos += 1
-        } else {
-            while true {
-                skipSpaces()
-                if peek() == closeBrace {
-                    throw fail("trailing comma before '}' is not allowed in an inline table (TOML 1.0)")
-                }
-                let parts = try parseKey()
-                skipSpaces()
-                guard peek() == equals else {
-                    throw fail("expected '=' after key '\(keyText(parts))' in inline table, found \(describe(at: pos))")
-                }
-                pos += 1
-                skipSpaces()
-                let valueDepth = depth + parts.count
-                guard valueDepth <= maxDepth else {
-                    throw fail(.limit, "key '\(keyText(parts))' is nested deeper than the limit of \(maxDepth)", at: keyStack[parts.lowerBound].mark)
-                }
-                let c = peek()
-                if pos >= end || c == lf || c == cr || c == hash || c == comma || c == closeBrace {
-                    throw fail("missing value after '=' for key '\(keyText(parts))' in inline table")
-                }
-                let value = try parseValue(depth: valueDepth)
-                try insert(value, at: parts, into: root)
-                skipSpaces()
-                let d = peek()
-                if d == comma || d == closeBrace {
-                    popKeys(to: parts.lowerBound)
-                    pos += 1
-                    if d == comma { continue } else { break }
-                }
-                if pos >= end || d == lf || d == cr || d == hash {
-                    throw fail("expected ',' or '}' in inline table, found \(describe(at: pos)) (an inline table must close on the line it opens in TOML 1.0)")
-                }
-                throw fail("expected ',' or '}' after the value of key '\(keyText(parts))' in inline table, found \(describe(at: pos))")
-            }
+        return fail("expected ',' or ']' after an array element, found \(describe(at: pos))")
+    }
+
+    /// A bad separator after the pair `parts`, or (nil) a trailing comma.
+    @inline(never) mutating func inlineTableError(_ parts: Range<Int>?) -> ConfigError {
+        guard let parts else {
+            return fail("trailing comma before '}' is not allowed in an inline table (TOML 1.0)")
         }
-        let value = materialize(root)
-        tables.removeLast(tables.count - root)
-        return value
+        let d = peek()
+        if pos >= end || d == lf || d == cr || d == hash {
+            return fail("expected ',' or '}' in inline table, found \(describe(at: pos)) (an inline table must close on the line it opens in TOML 1.0)")
+        }
+        return fail("expected ',' or '}' after the value of key '\(keyText(parts))' in inline table, found \(describe(at: pos))")
     }
 
     // MARK: Strings
 
     /// Rejects a raw line break inside a one-line string with a message that says what to do.
-    mutating func unterminated(_ what: String, startedAt start: Int) -> ConfigError {
+    @inline(never) mutating func unterminated(_ what: String, startedAt start: Int) -> ConfigError {
         let here = pos
         if pos >= end {
             return fail("unterminated \(what): reached end of input", at: start)
@@ -698,7 +759,7 @@ struct TOMLParser {
         return fail("unterminated \(what): line break inside a single-line string (use \\n, or a multi-line string)", at: here)
     }
 
-    mutating func parseBasicString() throws(ConfigError) -> String {
+    @inline(never) mutating func parseBasicString() throws(ConfigError) -> String {
         let start = pos
         pos += 1
         // Fast path: no escapes.
@@ -734,7 +795,7 @@ struct TOMLParser {
     }
 
     /// Appends the character an escape sequence stands for to `scratch`.
-    mutating func parseEscape() throws(ConfigError) {
+    @inline(never) mutating func parseEscape() throws(ConfigError) {
         let start = pos
         let e = peek(1)
         pos += 2
@@ -769,7 +830,7 @@ struct TOMLParser {
         }
     }
 
-    mutating func parseMultilineBasicString() throws(ConfigError) -> String {
+    @inline(never) mutating func parseMultilineBasicString() throws(ConfigError) -> String {
         let start = pos
         pos += 3
         skipNewlineAfterOpening()
@@ -831,7 +892,7 @@ struct TOMLParser {
         }
     }
 
-    mutating func parseLiteralString() throws(ConfigError) -> String {
+    @inline(never) mutating func parseLiteralString() throws(ConfigError) -> String {
         let start = pos
         pos += 1
         let contentStart = pos
@@ -848,7 +909,7 @@ struct TOMLParser {
         throw unterminated("literal string", startedAt: start)
     }
 
-    mutating func parseMultilineLiteralString() throws(ConfigError) -> String {
+    @inline(never) mutating func parseMultilineLiteralString() throws(ConfigError) -> String {
         let start = pos
         pos += 3
         skipNewlineAfterOpening()
@@ -883,7 +944,7 @@ struct TOMLParser {
 
     // MARK: Numbers
 
-    mutating func parseNumber() throws(ConfigError) -> Value {
+    @inline(never) mutating func parseNumber() throws(ConfigError) -> Value {
         let start = pos
         var tokenEnd = pos
         while tokenEnd < end && isTokenByte(bytes[tokenEnd]) && bytes[tokenEnd] != colon { tokenEnd += 1 }
@@ -895,7 +956,7 @@ struct TOMLParser {
         return Value(kind, origin: o)
     }
 
-    mutating func badNumber(_ token: UnsafeBufferPointer<UInt8>, start: Int, _ why: String) -> ConfigError {
+    @inline(never) mutating func badNumber(_ token: UnsafeBufferPointer<UInt8>, start: Int, _ why: String) -> ConfigError {
         let t = String(decoding: token, as: UTF8.self)
         return fail("invalid number '\(t)': \(why)", at: start)
     }
@@ -1078,7 +1139,7 @@ struct TOMLParser {
         return v
     }
 
-    mutating func parseDateTime() throws(ConfigError) -> Value {
+    @inline(never) mutating func parseDateTime() throws(ConfigError) -> Value {
         let m = mark()
         let start = pos
         var dt = DateTime(kind: .localTime)
@@ -1147,7 +1208,7 @@ struct TOMLParser {
         }
     }
 
-    mutating func badDate(_ start: Int, _ why: String? = nil) -> ConfigError {
+    @inline(never) mutating func badDate(_ start: Int, _ why: String? = nil) -> ConfigError {
         var e = pos
         while e < end && (isTokenByte(bytes[e])) { e += 1 }
         let shown = text(start, max(e, min(start + 1, end)))
