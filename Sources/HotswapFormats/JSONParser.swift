@@ -131,7 +131,7 @@ struct JSONParser {
             // A complete value: hand it to the enclosing containers, closing those that end.
             while true {
                 guard let top = stack.indices.last else { return value }
-                values.append(value)
+                values.append(consume value)
                 skipWhitespace()
                 let next: UInt8 = pos < bytes.count ? bytes[pos] : 0
                 if stack[top].isObject {
