@@ -473,7 +473,7 @@ int hsw_doc_from_json(const char *json, size_t json_len, uint8_t **doc_out, size
     doc = calloc(1, (size_t)total);
     if (!doc) { rc = HS_ENOMEM; goto out; }
 
-    memset(doc + boff, 0xff, (size_t)(buckets * HSL_BUCKET_SIZE));
+    for (uint64_t b = 0; b < buckets; b++) st32(doc + boff + b * HSL_BUCKET_SIZE, HSL_NONE); /* empty: tag 0 */
     uint32_t max_probe = 0;
     for (uint32_t b = 0; b < n; b++) {
         uint64_t h = hsl_path_final(hstate[b], hstate_depth[b]);

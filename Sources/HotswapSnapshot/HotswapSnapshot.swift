@@ -1,1 +1,0 @@
-// HotswapSnapshot: placeholder until its issue lands.
