@@ -43,7 +43,7 @@ let package = Package(
         ], path: "Benchmarks/hotswap-bench"),
 
         // Tests.
-        .target(name: "HotswapTestSupport", dependencies: ["HotswapCore"], path: "Tests/HotswapTestSupport"),
+        .target(name: "HotswapTestSupport", dependencies: ["HotswapCore", "HotswapSystem", "CHotswap"], path: "Tests/HotswapTestSupport"),
         .testTarget(name: "HotswapCoreTests", dependencies: ["HotswapCore", "HotswapTestSupport"]),
         .testTarget(name: "HotswapFormatsTests", dependencies: ["HotswapFormats", "HotswapTestSupport"]),
         .testTarget(name: "HotswapSchemaTests", dependencies: ["HotswapSchema", "HotswapFormats", "HotswapTestSupport"]),

@@ -24,7 +24,11 @@ public struct Origin: Sendable, Hashable, CustomStringConvertible {
 
     /// `file:line:column`, or fewer parts when line or column are unknown.
     public var description: String {
-        if line == 0 { return file }
+        if line == 0 {
+            // `<env> APP_server__port`: for pseudo-files the source says which variable.
+            if let source, file.hasPrefix("<") { return "\(file) \(source)" }
+            return file
+        }
         if column == 0 { return "\(file):\(line)" }
         return "\(file):\(line):\(column)"
     }

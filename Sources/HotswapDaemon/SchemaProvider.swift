@@ -1,5 +1,6 @@
 import HotswapCore
 import HotswapFormats
+import HotswapSchema
 import HotswapSystem
 
 /// Loads the schema file named in the daemon configuration and compiles it, again only when
@@ -28,9 +29,32 @@ final class SchemaProvider {
     }
 }
 
-/// Compiles a parsed schema document into the pipeline's schema step.
+/// Compiles a parsed schema document into the pipeline's schema step. `$ref`s to other
+/// files resolve inside the schema's own directory (and nowhere else: a schema cannot make
+/// the daemon read arbitrary files).
 func compileSchema(_ document: Value, path: String) throws(ConfigError) -> SchemaStep {
-    // Wired to HotswapSchema when the engine lands; until then the schema is parsed (so a
-    // syntax error is reported) and the document passes through unvalidated.
-    return { SchemaOutcome(document: $0, errors: [], secrets: []) }
+    let absolute = path.hasPrefix("/") ? path : Files.currentDirectory + "/" + path
+    let directory = Files.directory(of: absolute)
+    let schema = try Schema.compile(document, uri: absolute) { uri throws(ConfigError) -> Value? in
+        guard uri.hasPrefix("file://") else { return nil }
+        let file = String(uri.dropFirst("file://".count))
+        guard Files.directory(of: file) == directory, let format = Format(path: file), Files.exists(file) else { return nil }
+        return try format.parse(try Files.read(file), options: ParseOptions(fileName: file))
+    }
+    let shown = path
+    return { value in
+        let result = schema.apply(to: value)
+        let errors = result.violations.map { v in
+            ConfigError(.schema, "\(v.path.isRoot ? "(document)" : v.path.description): \(v.message) [schema \(shown)\(schemaPointer(v.schemaLocation))]",
+                        at: v.origin)
+        }
+        return SchemaOutcome(document: result.value, errors: errors, secrets: result.secrets)
+    }
+}
+
+/// The fragment of a schema location (`#/properties/port/maximum`), which is what a person
+/// needs beside the schema's file name.
+private func schemaPointer(_ location: String) -> String {
+    guard let hash = location.firstIndex(of: "#") else { return "" }
+    return String(location[hash...])
 }

@@ -1,0 +1,224 @@
+import CHotswap
+import Foundation
+import HotswapSystem
+
+/// A real `hotswapd` child process on a configuration of the test's own, with a NOTIFY_SOCKET
+/// of the test's own, a unique instance (segment `/dev/shm/hotswap.<instance>`), and helpers
+/// that wait on real events: notify messages, generation changes, process exit.
+public final class RunningDaemon: @unchecked Sendable {
+    public let directory: URL
+    public let instance: String
+    public let configPath: String
+    public let socketPath: String
+    public let stateDirectory: String
+    public let process: Process
+    private let notifySocket: UnixDatagramReceiver
+    private let stderrPipe: Pipe
+    private let stderrBuffer = LockedData()
+    /// Every notify message received so far, in order.
+    public private(set) var notifications: [String] = []
+
+    /// Starts the daemon. `config` is the daemon configuration (YAML) written to
+    /// `<dir>/hotswapd.yaml`; the instance, state_dir and control socket are added by the
+    /// harness unless `config` sets them.
+    public init(directory: URL, config: String, environment: [String: String] = [:], instance: String? = nil) throws {
+        self.directory = directory
+        self.instance = instance ?? "t\(getpid())-\(UInt32.random(in: 0..<UInt32.max))"
+        configPath = directory.appendingPathComponent("hotswapd.yaml").path
+        socketPath = directory.appendingPathComponent("ctl.sock").path
+        stateDirectory = directory.appendingPathComponent("state").path
+        var text = config
+        if !config.contains("instance:") { text = "instance: \(self.instance)\n" + text }
+        if !config.contains("state_dir:") { text += "\nstate_dir: \(stateDirectory)\n" }
+        if !config.contains("control:") { text += "\ncontrol: { socket: \(socketPath) }\n" }
+        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+        notifySocket = try UnixDatagramReceiver(path: directory.appendingPathComponent("notify.sock").path)
+
+        process = Process()
+        process.executableURL = TestPaths.productsDir.appendingPathComponent("hotswapd")
+        process.arguments = ["--config", configPath]
+        var env = ["NOTIFY_SOCKET": notifySocket.path, "PATH": "/usr/bin:/bin"]
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        stderrPipe = Pipe()
+        process.standardError = stderrPipe
+        process.standardOutput = FileHandle.nullDevice
+        let buffer = stderrBuffer
+        stderrPipe.fileHandleForReading.readabilityHandler = { @Sendable h in buffer.append(h.availableData) }
+        try process.run()
+    }
+
+    /// What the daemon wrote on stderr so far.
+    public var stderr: String { String(decoding: stderrBuffer.data, as: UTF8.self) }
+
+    /// Waits for a notify message containing `text` (e.g. `READY=1`); returns the message.
+    /// - Throws: `HarnessError` when the daemon exits first or the deadline passes.
+    @discardableResult
+    public func waitForNotification(containing text: String, timeout: TimeInterval = 30) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let m = try notifySocket.receive(timeoutMs: 200) {
+                notifications.append(m)
+                if m.contains(text) { return m }
+            } else if !process.isRunning {
+                throw HarnessError("hotswapd exited (status \(process.terminationStatus)) before sending \(text); stderr:\n\(stderr)")
+            }
+        }
+        throw HarnessError("no notification containing \(text) within \(timeout)s; got \(notifications); stderr:\n\(stderr)")
+    }
+
+    /// Reads every notification that arrives within `window` (for checking that nothing
+    /// else was sent, e.g. after the final STOPPING=1 once the process exited).
+    public func drainNotifications() -> [String] {
+        var got: [String] = []
+        while let m = try? notifySocket.receive(timeoutMs: 1) { got.append(m); notifications.append(m) }
+        return got
+    }
+
+    public func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
+
+    /// Waits for the process to exit; returns its status.
+    public func waitForExit(timeout: TimeInterval = 30) throws -> Int32 {
+        let deadline = Date().addingTimeInterval(timeout)
+        let done = DispatchSemaphore(value: 0)
+        let p = process
+        DispatchQueue.global().async { p.waitUntilExit(); done.signal() }
+        guard done.wait(timeout: .now() + deadline.timeIntervalSinceNow) == .success else {
+            throw HarnessError("hotswapd did not exit within \(timeout)s")
+        }
+        return process.terminationStatus
+    }
+
+    /// Stops the daemon (SIGTERM) and removes its segment.
+    public func stop(removeSegment: Bool = true) {
+        if process.isRunning {
+            signal(SIGTERM)
+            _ = try? waitForExit(timeout: 10)
+            if process.isRunning { signal(SIGKILL) }
+        }
+        stderrPipe.fileHandleForReading.readabilityHandler = nil
+        if removeSegment { SegmentReader.remove(instance: instance) }
+    }
+
+    deinit { stop() }
+
+    /// Runs `hotswapctl` against this daemon; returns its exit status and output.
+    public func ctl(_ args: [String], stdin: String? = nil) throws -> CommandResult {
+        try runCommand(TestPaths.productsDir.appendingPathComponent("hotswapctl").path,
+                       ["--socket", socketPath, "--instance", instance] + args, stdin: stdin)
+    }
+
+    /// Writes `text` to `name` under the test directory (creating folders), in place.
+    public func write(_ name: String, _ text: String) throws {
+        let url = directory.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: false, encoding: .utf8)
+    }
+}
+
+/// A reader of a segment through libhotswap, as applications read it.
+public final class SegmentReader: @unchecked Sendable {
+    let handle: OpaquePointer
+    public let instance: String
+
+    public init(instance: String) throws {
+        var r: OpaquePointer?
+        let rc = hs_open(instance, &r)
+        guard rc == HS_OK, let r else { throw HarnessError("hs_open(\(instance)): \(String(cString: hs_strerror(rc)))") }
+        handle = r
+        self.instance = instance
+    }
+
+    deinit { hs_close(handle) }
+
+    public var generation: UInt64 { hs_generation(handle) }
+
+    public func int(_ path: String) throws -> Int64 {
+        var v: Int64 = 0
+        let rc = hs_get_i64(handle, path, &v)
+        guard rc == HS_OK else { throw HarnessError("hs_get_i64(\(path)): \(String(cString: hs_strerror(rc)))") }
+        return v
+    }
+
+    public func string(_ path: String) throws -> String {
+        var buf = [CChar](repeating: 0, count: 1 << 16)
+        var len = 0
+        let rc = hs_get_str(handle, path, &buf, buf.count, &len)
+        guard rc == HS_OK else { throw HarnessError("hs_get_str(\(path)): \(String(cString: hs_strerror(rc)))") }
+        return String(decoding: buf.prefix(len).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    public func json(_ path: String) throws -> String {
+        var cap = 1 << 16
+        while true {
+            var buf = [CChar](repeating: 0, count: cap)
+            var len = 0
+            let rc = hs_get_json(handle, path, &buf, cap, &len)
+            if rc == HS_ETOOSMALL { cap = len + 1; continue }
+            guard rc == HS_OK else { throw HarnessError("hs_get_json(\(path)): \(String(cString: hs_strerror(rc)))") }
+            return String(decoding: buf.prefix(len).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+    }
+
+    /// The return code of reading `path` as an integer (to assert HS_ENOTFOUND and friends).
+    public func intStatus(_ path: String) -> Int32 {
+        var v: Int64 = 0
+        return hs_get_i64(handle, path, &v)
+    }
+
+    /// Blocks in `hs_wait` until the generation moves past `seen`; returns the new one.
+    public func waitForGeneration(after seen: UInt64, timeout: TimeInterval = 30) throws -> UInt64 {
+        let rc = hs_wait(handle, seen, Int32(timeout * 1000))
+        guard rc == HS_OK else { throw HarnessError("hs_wait(after \(seen)): \(String(cString: hs_strerror(rc))); generation \(generation)") }
+        return generation
+    }
+
+    public static func remove(instance: String) {
+        for suffix in ["", ".lock"] { unlink("/dev/shm/hotswap.\(instance)\(suffix)") }
+    }
+}
+
+public struct CommandResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Runs a program to completion and captures its output.
+public func runCommand(_ path: String, _ args: [String], stdin: String? = nil, environment: [String: String]? = nil) throws -> CommandResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: path)
+    p.arguments = args
+    if let environment { p.environment = environment }
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    let input = Pipe()
+    p.standardInput = input
+    let outData = LockedData(), errData = LockedData()
+    out.fileHandleForReading.readabilityHandler = { @Sendable h in outData.append(h.availableData) }
+    err.fileHandleForReading.readabilityHandler = { @Sendable h in errData.append(h.availableData) }
+    try p.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try? input.fileHandleForWriting.close()
+    p.waitUntilExit()
+    out.fileHandleForReading.readabilityHandler = nil
+    err.fileHandleForReading.readabilityHandler = nil
+    outData.append(out.fileHandleForReading.readDataToEndOfFile())
+    errData.append(err.fileHandleForReading.readDataToEndOfFile())
+    return CommandResult(status: p.terminationStatus, stdout: String(decoding: outData.data, as: UTF8.self),
+                         stderr: String(decoding: errData.data, as: UTF8.self))
+}
+
+public struct HarnessError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ d: String) { description = d }
+}
+
+/// Bytes appended from a pipe's handler thread and read from the test.
+final class LockedData: @unchecked Sendable {
+    private var storage = Data()
+    private let lock = NSLock()
+    func append(_ d: Data) { lock.lock(); storage.append(d); lock.unlock() }
+    var data: Data { lock.lock(); defer { lock.unlock() }; return storage }
+}
