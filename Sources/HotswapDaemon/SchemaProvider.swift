@@ -22,30 +22,41 @@ final class SchemaProvider {
             throw ConfigError(.unsupported, "cannot tell the format of schema \(path): use .yaml, .yml, .json or .toml", at: Origin(file: path))
         }
         let document = try format.parse(bytes, options: ParseOptions(fileName: path))
-        let step = try compileSchema(document, path: path)
+        let step = schemaStep(try compileSchema(document, path: path), path: path)
         cachedBytes = bytes
         cachedStep = step
         return step
     }
 }
 
-/// Compiles a parsed schema document into the pipeline's schema step. `$ref`s to other
-/// files resolve inside the schema's own directory (and nowhere else: a schema cannot make
-/// the daemon read arbitrary files).
-func compileSchema(_ document: Value, path: String) throws(ConfigError) -> SchemaStep {
+/// Compiles a parsed schema document. `$ref`s to other files resolve inside the schema's own
+/// directory (and nowhere else: a schema cannot make the daemon read arbitrary files).
+public func compileSchema(_ document: Value, path: String) throws(ConfigError) -> Schema {
     let absolute = path.hasPrefix("/") ? path : Files.currentDirectory + "/" + path
     let directory = Files.directory(of: absolute)
-    let schema = try Schema.compile(document, uri: absolute) { uri throws(ConfigError) -> Value? in
+    return try Schema.compile(document, uri: absolute) { uri throws(ConfigError) -> Value? in
         guard uri.hasPrefix("file://") else { return nil }
         let file = String(uri.dropFirst("file://".count))
         guard Files.directory(of: file) == directory, let format = Format(path: file), Files.exists(file) else { return nil }
         return try format.parse(try Files.read(file), options: ParseOptions(fileName: file))
     }
-    let shown = path
+}
+
+/// Reads, parses and compiles the schema file at `path`.
+public func loadSchema(path: String) throws(ConfigError) -> Schema {
+    guard let format = Format(path: path) else {
+        throw ConfigError(.unsupported, "cannot tell the format of schema \(path): use .yaml, .yml, .json or .toml", at: Origin(file: path))
+    }
+    return try compileSchema(try format.parse(try Files.read(path), options: ParseOptions(fileName: path)), path: path)
+}
+
+/// The pipeline's schema step for a compiled schema: coerce, default, validate, and turn
+/// each violation into a located error naming the key path and the schema location.
+func schemaStep(_ schema: Schema, path: String) -> SchemaStep {
     return { value in
         let result = schema.apply(to: value)
         let errors = result.violations.map { v in
-            ConfigError(.schema, "\(v.path.isRoot ? "(document)" : v.path.description): \(v.message) [schema \(shown)\(schemaPointer(v.schemaLocation))]",
+            ConfigError(.schema, "\(v.path.isRoot ? "(document)" : v.path.description): \(v.message) [schema \(path)\(schemaPointer(v.schemaLocation))]",
                         at: v.origin)
         }
         return SchemaOutcome(document: result.value, errors: errors, secrets: result.secrets)

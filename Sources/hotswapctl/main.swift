@@ -67,5 +67,5 @@ func runMain(_ argv: [String], verbs: [Verb]) -> Int32 {
 
 exit(runMain(CommandLine.arguments, verbs: [
     statusVerb, getVerb, dumpVerb, explainVerb, reloadVerb, setVerb, unsetVerb, patchVerb,
-    historyVerb, diffVerb, rollbackVerb, convertVerb,
+    historyVerb, diffVerb, rollbackVerb, validateVerb, convertVerb,
 ]))
