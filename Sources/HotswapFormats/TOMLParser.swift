@@ -214,7 +214,8 @@ struct TOMLParser {
 
     mutating func parseDocument() throws(ConfigError) -> Value {
         tables.reserveCapacity(64)
-        tables.append(Table(state: .header, depth: 0, origin: Origin(file: file, line: 1, column: 1)))
+        // The document is level 1, as the outermost container is in JSON and YAML.
+        tables.append(Table(state: .header, depth: 1, origin: Origin(file: file, line: 1, column: 1)))
         var current = 0
         while true {
             skipSpaces()
@@ -449,7 +450,9 @@ struct TOMLParser {
         guard peek() == equals else { throw pairError(.noEquals, parts, inline: inline) }
         pos += 1
         skipSpaces()
-        guard tables[t].depth + parts.count <= maxDepth else { throw pairError(.tooDeep, parts, inline: inline) }
+        // The tables a dotted key creates; a value that is itself an array or inline table is
+        // checked when it opens.
+        guard tables[t].depth + parts.count - 1 <= maxDepth else { throw pairError(.tooDeep, parts, inline: inline) }
         let c = peek()
         if pos >= end || c == lf || c == cr || c == hash || (inline && (c == comma || c == closeBrace)) {
             throw pairError(.noValue, parts, inline: inline)
