@@ -70,10 +70,21 @@ bench: deps libhotswap bench-read
 
 fuzz: deps fuzz-libhotswap
 
-# Until the daemon lands, `make run` shows the converter on the example configuration.
-run: deps
-	$(SWIFT) build --product hotswapctl
-	$(DEBUG_BIN)/hotswapctl convert --to json etc/app/default.yaml
+# Starts the daemon in the foreground on etc/hotswapd.yaml as a normal user: state and
+# control socket under ./.run instead of /var/lib and /run; the segment is
+# /dev/shm/hotswap.demo. Ctrl-C stops it (the segment stays readable).
+run: deps libhotswap
+	$(SWIFT) build
+	@mkdir -p .run
+	@echo ""
+	@echo "hotswapd is starting on etc/hotswapd.yaml (instance demo). From another terminal:"
+	@echo "  $(DEBUG_BIN)/hotswapctl --instance demo get server.port"
+	@echo "  $(DEBUG_BIN)/hotswapctl --socket .run/demo.sock status"
+	@echo "  $(DEBUG_BIN)/hotswapctl --socket .run/demo.sock set server.port 9090"
+	@echo "  HOTSWAP_LIBRARY=$(abspath $(BUILD)/lib/libhotswap.so) PYTHONPATH=bindings/python python3 -c 'import hotswap; print(hotswap.Reader(\"demo\").get(\"server.port\"))'"
+	@echo "Edit etc/app/*.yaml and watch the generation move. Ctrl-C stops the daemon."
+	@echo ""
+	exec $(DEBUG_BIN)/hotswapd --config etc/hotswapd.yaml --state-dir .run/state --socket .run/demo.sock
 
 clean:
 	rm -rf .build $(BUILD)

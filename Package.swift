@@ -30,7 +30,7 @@ let package = Package(
         // Effects at the edges.
         .target(name: "HotswapSystem", dependencies: ["HotswapCore", "CShim", "CHotswap", "CSystemd"]),
         .target(name: "HotswapDaemon", dependencies: [
-            "HotswapCore", "HotswapFormats", "HotswapSchema", "HotswapSnapshot", "HotswapSystem",
+            "HotswapCore", "HotswapFormats", "HotswapSchema", "HotswapSnapshot", "HotswapSystem", "CHotswap",
         ]),
 
         // Executables.

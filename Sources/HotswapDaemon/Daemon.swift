@@ -108,16 +108,12 @@ public final class Daemon {
 
         let store = try StateStore(directory: config.stateDirectory, historySize: config.historySize)
         let lastGeneration = store.lastGood()?.generation ?? 0
-        let group: UInt32?
-        if let name = config.segmentGroup {
-            guard let gid = ProcessInfoLite.groupID(named: name) else {
-                throw ReloadService.StartError.publish("segment.group '\(name)' is not a known group")
-            }
-            group = gid
-        } else {
-            group = nil
+        let sink: SegmentSink
+        do {
+            sink = try SegmentSink(instance: config.instance, mode: config.segmentMode, group: config.segmentGroup, minimumGeneration: lastGeneration)
+        } catch {
+            throw ReloadService.StartError.publish("cannot open the segment /dev/shm/hotswap.\(config.instance): \(error)")
         }
-        let sink = try SegmentSink(instance: config.instance, mode: config.segmentMode, group: group, minimumGeneration: lastGeneration)
         let service = ReloadService(config: config, sink: sink, store: store, logger: logger, environment: environment)
 
         // Watch before the first load, so a change made while it runs is not missed.

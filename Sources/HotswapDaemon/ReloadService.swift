@@ -100,6 +100,7 @@ final class ReloadService {
         var report = ReloadReport(cause: cause, at: Clock.realtimeNanoseconds, result: .unchanged)
         switch decide(liveCanonicalJSON: live?.canonicalJSON ?? sink.liveCanonicalJSON, evaluation: evaluation) {
         case let .publish(candidate):
+            let previousOverrides = overrides
             do {
                 if let proposedOverrides { try commitOverrides(proposedOverrides) }
                 try publish(candidate, cause: cause)
@@ -109,6 +110,8 @@ final class ReloadService {
                 status.degradedReason = nil
                 status.rollbackTo = nil
             } catch {
+                // Nothing was published: put back the overrides that match what is live.
+                if proposedOverrides != nil { try? commitOverrides(previousOverrides) }
                 report.result = .rejected([ConfigError(.io, "publishing failed: \(error)")])
             }
         case .unchanged:
@@ -132,7 +135,7 @@ final class ReloadService {
         return report
     }
 
-    private func publish(_ candidate: Candidate, cause: String) throws(SystemError) {
+    private func publish(_ candidate: Candidate, cause: String) throws(ConfigError) {
         let published = try sink.publish(candidate)
         live = candidate
         status.generation = published.generation
@@ -240,7 +243,7 @@ final class ReloadService {
     /// runtime overrides all the same, which coercion and `explain` need to know.
     static func markAsOverride(_ v: Value) -> Value {
         var copy = v
-        copy.origin = Origin(file: "<override>", source: "override")
+        copy.origin = Origin(file: "<override>")
         switch v.kind {
         case let .array(a): copy.kind = .array(a.map(markAsOverride))
         case let .object(o): copy.kind = .object(o.mapValues(markAsOverride))

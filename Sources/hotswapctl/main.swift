@@ -26,7 +26,20 @@ Run 'hotswapctl VERB --help' for the options of a verb.
 
 func runMain(_ argv: [String], verbs: [Verb]) -> Int32 {
     let rest = argv.dropFirst()
-    guard let verbIndex = rest.firstIndex(where: { !$0.hasPrefix("-") }) else {
+    // The verb is the first word that is neither an option nor a global option's value.
+    var verbIndex: Int?
+    var i = rest.startIndex
+    while i < rest.endIndex {
+        let word = rest[i]
+        if word == "--" { break }
+        if word.hasPrefix("--"), !word.contains("="), globalValueOptions.contains(String(word.dropFirst(2))) {
+            i += 2
+            continue
+        }
+        if !word.hasPrefix("-") || word == "-" { verbIndex = i; break }
+        i += 1
+    }
+    guard let verbIndex else {
         // No verb: `hotswapctl --help` is a success, a bare `hotswapctl` a usage error.
         if rest.contains("--help") || rest.contains("-h") { writeOut(topHelp(verbs) + "\n"); return 0 }
         writeErr(topHelp(verbs))
