@@ -49,17 +49,21 @@ struct TOMLEmitter {
             try writeInline(v, path: path.appending(key))
             out += "\n"
         }
-        for (key, v) in object {
-            guard let section = Self.section(v) else { continue }
-            let childHeader = header.map { $0 + "." + Self.keyText(key) } ?? Self.keyText(key)
-            let childPath = path.appending(key)
-            switch section {
-            case let .table(o):
-                try emitTable(o, header: childHeader, path: childPath, isArrayElement: false)
-            case let .arrayOfTables(elements):
-                for (i, element) in elements.enumerated() {
-                    // section() checked that every element is an object.
-                    try emitTable(element.objectValue ?? Object(), header: childHeader, path: childPath.appending(i), isArrayElement: true)
+        for wantTables in [true, false] {
+            for (key, v) in object {
+                guard let section = Self.section(v) else { continue }
+                let childHeader = header.map { $0 + "." + Self.keyText(key) } ?? Self.keyText(key)
+                let childPath = path.appending(key)
+                switch section {
+                case let .table(o) where wantTables:
+                    try emitTable(o, header: childHeader, path: childPath, isArrayElement: false)
+                case let .arrayOfTables(elements) where !wantTables:
+                    for (i, element) in elements.enumerated() {
+                        // section() checked that every element is an object.
+                        try emitTable(element.objectValue ?? Object(), header: childHeader, path: childPath.appending(i), isArrayElement: true)
+                    }
+                default:
+                    break
                 }
             }
         }
