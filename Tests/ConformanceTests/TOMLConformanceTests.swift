@@ -81,6 +81,57 @@ import Testing
     }
 }
 
+/// The comparison must bite, or 100% means nothing: these pairs are equal or different under
+/// toml-test's rules.
+@Suite struct TaggedJSONComparisonTests {
+    static func leaf(_ type: String, _ value: String) -> Value { ["type": .string(type), "value": .string(value)] }
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        var name: String
+        var got: Value
+        var want: Value
+        var equal: Bool
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        .init(name: "same integer", got: ["a": leaf("integer", "42")], want: ["a": leaf("integer", "42")], equal: true),
+        .init(name: "different integer", got: ["a": leaf("integer", "43")], want: ["a": leaf("integer", "42")], equal: false),
+        .init(name: "different type", got: ["a": leaf("float", "42")], want: ["a": leaf("integer", "42")], equal: false),
+        .init(name: "missing key", got: [:], want: ["a": leaf("integer", "1")], equal: false),
+        .init(name: "extra key", got: ["a": leaf("integer", "1"), "b": [:]], want: ["a": leaf("integer", "1")], equal: false),
+        .init(name: "floats compare as numbers", got: ["a": leaf("float", "1000000.0")], want: ["a": leaf("float", "1e+06")], equal: true),
+        .init(name: "different floats", got: ["a": leaf("float", "0.1")], want: ["a": leaf("float", "0.2")], equal: false),
+        .init(name: "nan matches nan of any sign", got: ["a": leaf("float", "nan")], want: ["a": leaf("float", "-nan")], equal: true),
+        .init(name: "nan is not inf", got: ["a": leaf("float", "nan")], want: ["a": leaf("float", "inf")], equal: false),
+        .init(name: "bools ignore case", got: ["a": leaf("bool", "true")], want: ["a": leaf("bool", "TRUE")], equal: true),
+        .init(name: "strings are exact", got: ["a": leaf("string", "a ")], want: ["a": leaf("string", "a")], equal: false),
+        .init(name: "offset date-times compare as instants",
+              got: ["a": leaf("datetime", "1979-05-27T07:32:00Z")], want: ["a": leaf("datetime", "1979-05-27T00:32:00-07:00")], equal: true),
+        .init(name: "different instants",
+              got: ["a": leaf("datetime", "1979-05-27T07:32:00Z")], want: ["a": leaf("datetime", "1979-05-27T07:32:00-07:00")], equal: false),
+        .init(name: "space and lower case t and z",
+              got: ["a": leaf("datetime", "1987-07-05T17:45:00Z")], want: ["a": leaf("datetime", "1987-07-05 17:45:00z")], equal: true),
+        .init(name: "milliseconds matter", got: ["a": leaf("time-local", "10:32:00.555")], want: ["a": leaf("time-local", "10:32:00.556")], equal: false),
+        .init(name: "trailing zeros do not", got: ["a": leaf("time-local", "10:32:00.5")], want: ["a": leaf("time-local", "10:32:00.500")], equal: true),
+        .init(name: "local kinds compare by components",
+              got: ["a": leaf("date-local", "1979-05-27")], want: ["a": leaf("date-local", "1979-05-28")], equal: false),
+        .init(name: "arrays compare element-wise", got: ["a": [leaf("integer", "1")]], want: ["a": [leaf("integer", "1"), leaf("integer", "2")]], equal: false),
+        .init(name: "leaf versus table", got: ["a": ["b": leaf("integer", "1")]], want: ["a": leaf("integer", "1")], equal: false),
+    ]
+
+    @Test(arguments: cases)
+    func comparesByTheUpstreamRules(_ c: Case) {
+        let difference = TaggedJSONComparison.difference(got: c.got, want: c.want, at: "")
+        #expect((difference == nil) == c.equal, "\(difference ?? "equal")")
+    }
+
+    @Test func readsTheExpectedJSONFiles() throws {
+        let v = try TestJSON.parse(Array(#"{"a": [{"type": "string", "value": "\u00e9\n\"\ud83d\ude00"}], "b": {}}"#.utf8))
+        #expect(v == ["a": [["type": "string", "value": "é\n\"😀"]], "b": [:]])
+    }
+}
+
 /// toml-test's comparison rules (upstream `json.go`, as SOURCES.md summarises them).
 enum TaggedJSONComparison {
     /// nil when equal, else a description of the first difference.
