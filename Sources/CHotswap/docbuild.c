@@ -121,7 +121,12 @@ static int parse_string(parser *ps, char **out, size_t *len) {
     while (ps->p < ps->end && *ps->p != '"') {
         unsigned char c = (unsigned char)*ps->p;
         if (c < 0x20) goto bad;
-        if (c != '\\') { put(&o, ps->p, 1); ps->p++; continue; }
+        if (c != '\\') {
+            const char *run = ps->p;
+            while (ps->p < ps->end && *ps->p != '"' && *ps->p != '\\' && (unsigned char)*ps->p >= 0x20) ps->p++;
+            put(&o, run, (size_t)(ps->p - run));
+            continue;
+        }
         if (ps->end - ps->p < 2) goto bad;
         char e = ps->p[1];
         ps->p += 2;
@@ -301,6 +306,9 @@ static void emit_string(buf *o, const char *s, size_t n) {
     static const char hex[] = "0123456789abcdef";
     putc1(o, '"');
     for (size_t i = 0; i < n; i++) {
+        size_t run = i;
+        while (run < n && (unsigned char)s[run] >= 0x20 && s[run] != '"' && s[run] != '\\') run++;
+        if (run > i) { put(o, s + i, run - i); i = run; if (i == n) break; }
         unsigned char c = (unsigned char)s[i];
         switch (c) {
         case '"': put(o, "\\\"", 2); break;
