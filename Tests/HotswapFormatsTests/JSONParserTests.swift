@@ -255,6 +255,6 @@ private func parse(_ s: String, _ options: ParseOptions = ParseOptions(fileName:
     }
 }
 
-extension Value.Kind {
+private extension Value.Kind {
     var isInteger: Bool { if case .integer = self { return true } else { return false } }
 }
