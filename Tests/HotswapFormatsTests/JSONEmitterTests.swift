@@ -64,4 +64,25 @@ import Testing
         }
         #expect(checked >= 93 + 6)
     }
+
+    /// The same over the yaml-test-suite's `in.json` files (JSON streams, one value per document).
+    @Test func roundTripsTheYAMLSuiteExpectations() throws {
+        let dir = TestPaths.conformance.appendingPathComponent("yaml-test-suite/data")
+        let fm = FileManager.default
+        var checked = 0
+        for id in try fm.contentsOfDirectory(atPath: dir.path).sorted() {
+            var paths = [id + "/in.json"]
+            for sub in (try? fm.contentsOfDirectory(atPath: dir.appendingPathComponent(id).path)) ?? [] { paths.append(id + "/" + sub + "/in.json") }
+            for path in paths where fm.fileExists(atPath: dir.appendingPathComponent(path).path) {
+                let values = try JSON.parseSequence(readBytes(dir.appendingPathComponent(path)))
+                for value in values {
+                    for style in [JSON.Style.compact, .pretty] {
+                        #expect(try JSON.parse(Array(JSON.emit(value, style: style).utf8)) == value, "\(path) \(style)")
+                    }
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 280)
+    }
 }
