@@ -296,15 +296,15 @@ struct Compiler {
     /// resource (a `$dynamicRef` may land on any of them at run time).
     mutating func compileAll(root: Location) throws(ConfigError) -> Int {
         let r = nodeIndex(root, nil)
-        var anchorsDone: Set<Location> = []
+        var anchorsDone: Set<String> = []
         while true {
             while let (i, loc, ctx) = queue.popLast() {
                 try build(i, loc, ctx)
             }
             var added = false
             for (uri, names) in dynamicAnchorLocations {
-                for (name, loc) in names where !anchorsDone.contains(loc) {
-                    anchorsDone.insert(loc)
+                for (name, loc) in names where !anchorsDone.contains(uri + "#" + name) {
+                    anchorsDone.insert(uri + "#" + name)
                     let n = nodeIndex(loc, nil)
                     let rid = resourceID(uri)
                     resources[rid].dynamicAnchors[name] = n
@@ -581,7 +581,8 @@ struct Compiler {
             let c = nodeIndex(loc.appending("if"), ctx)
             let t = o["then"] != nil ? nodeIndex(loc.appending("then"), ctx) : nil
             let e = o["else"] != nil ? nodeIndex(loc.appending("else"), ctx) : nil
-            if t != nil || e != nil { kws.append(.conditional(if: c, then: t, else: e)) }
+            // Even alone, `if` matters: its annotations count for unevaluated*.
+            kws.append(.conditional(if: c, then: t, else: e))
         }
 
         if o["unevaluatedItems"] != nil {

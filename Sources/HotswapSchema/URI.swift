@@ -194,7 +194,7 @@ enum URISyntax {
             rest = rest[..<q]
         }
         if let f = fragment, !isQueryOrFragment(f, iri: iri) { return false }
-        if let q = query, !isQueryOrFragment(q, iri: iri) { return false }
+        if let q = query, !isQueryOrFragment(q, iri: iri, query: true) { return false }
         if rest.starts(with: ["/", "/"]) {
             let a = rest.dropFirst(2)
             let end = a.firstIndex(of: "/") ?? a.endIndex
@@ -244,12 +244,13 @@ enum URISyntax {
         isEncodedRun(s, iri: iri, extra: [":", "@", "/"])
     }
 
-    private static func isQueryOrFragment(_ s: ArraySlice<Unicode.Scalar>, iri: Bool) -> Bool {
-        isEncodedRun(s, iri: iri, extra: [":", "@", "/", "?"])
+    private static func isQueryOrFragment(_ s: ArraySlice<Unicode.Scalar>, iri: Bool, query: Bool = false) -> Bool {
+        isEncodedRun(s, iri: iri, extra: [":", "@", "/", "?"], privateUse: iri && query)
     }
 
-    /// unreserved / pct-encoded / sub-delims / extra (and ucschar for IRIs).
-    private static func isEncodedRun(_ s: ArraySlice<Unicode.Scalar>, iri: Bool, extra: Set<Unicode.Scalar>) -> Bool {
+    /// unreserved / pct-encoded / sub-delims / extra (and ucschar for IRIs, and RFC 3987
+    /// `iprivate` in an IRI's query).
+    private static func isEncodedRun(_ s: ArraySlice<Unicode.Scalar>, iri: Bool, extra: Set<Unicode.Scalar>, privateUse: Bool = false) -> Bool {
         var i = s.startIndex
         while i < s.endIndex {
             let c = s[i]
@@ -258,7 +259,9 @@ enum URISyntax {
                 i += 3
                 continue
             }
-            if !(isUnreserved(c) || isSubDelim(c) || extra.contains(c) || (iri && isUCSChar(c))) { return false }
+            if !(isUnreserved(c) || isSubDelim(c) || extra.contains(c) || (iri && isUCSChar(c)) || (privateUse && isPrivateUse(c))) {
+                return false
+            }
             i += 1
         }
         return true
@@ -271,6 +274,10 @@ enum URISyntax {
         isAlpha(c) || isDigit(c) || c == "-" || c == "." || c == "_" || c == "~"
     }
     static func isSubDelim(_ c: Unicode.Scalar) -> Bool { "!$&'()*+,;=".unicodeScalars.contains(c) }
+    private static func isPrivateUse(_ c: Unicode.Scalar) -> Bool {
+        let v = c.value
+        return (0xE000...0xF8FF).contains(v) || (0xF0000...0xFFFFD).contains(v) || (0x100000...0x10FFFD).contains(v)
+    }
     private static func isUCSChar(_ c: Unicode.Scalar) -> Bool {
         let v = c.value
         return (0xA0...0xD7FF).contains(v) || (0xF900...0xFDCF).contains(v) || (0xFDF0...0xFFEF).contains(v)
