@@ -144,10 +144,18 @@ public final class Daemon {
 
         // Every reload, whatever triggered it, is announced to systemd and followed by a new
         // watch plan (a directory may have appeared).
+        //
+        // Watches are planned before the sources are read, so a directory that appeared (the
+        // cause of this reload, often) is watched before its files are read; if the plan
+        // made after the reload adds a watch anyway, something appeared meanwhile, unseen:
+        // look again after the debounce.
         func perform(_ cause: String, _ body: () -> ReloadReport) -> ReloadReport {
             notifier.notify(["RELOADING=1", "MONOTONIC_USEC=\(Clock.monotonicMicroseconds)", "STATUS=reloading (\(cause))"])
-            let report = body()
             watcher.apply(service.watchPlan())
+            let report = body()
+            if watcher.apply(service.watchPlan()) {
+                debounce.arm(afterNanoseconds: max(UInt64(config.debounceMilliseconds) * 1_000_000, 1))
+            }
             notifier.notify(["READY=1", "STATUS=\(service.status.statusText)"])
             return report
         }

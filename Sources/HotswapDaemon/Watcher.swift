@@ -15,7 +15,11 @@ final class Watcher {
     }
 
     /// Adds watches for new directories of `newPlan` and drops those no longer needed.
-    func apply(_ newPlan: WatchPlan) {
+    /// Returns whether a watch was added: what changed in that directory before the watch
+    /// existed was not seen, so the caller should look again.
+    @discardableResult
+    func apply(_ newPlan: WatchPlan) -> Bool {
+        var added = false
         plan = newPlan
         for (dir, watch) in watches where newPlan.directories[dir] == nil {
             inotify.remove(watch)
@@ -27,12 +31,14 @@ final class Watcher {
                 let w = try inotify.add(dir, mask: Inotify.Mask.directoryChanges.union(.onlyDirectory))
                 watches[dir] = w
                 directoryOf[w] = dir
+                added = true
             } catch {
                 // A directory that vanished between planning and watching: the next plan,
                 // made after the reload its disappearance triggers, watches its parent.
                 logger.warning("cannot watch \(dir): \(error.reason)", [("HOTSWAP_DIRECTORY", dir)])
             }
         }
+        return added
     }
 
     /// Reads pending events; true when any concerns a source (or the queue overflowed and
