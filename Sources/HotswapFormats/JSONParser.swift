@@ -4,9 +4,10 @@ import HotswapCore
 ///
 /// Nesting is kept on an explicit stack of open containers, so a hostile document can only
 /// make it hit `maxDepth`, never overflow the thread's stack. Line numbers are tracked while
-/// skipping whitespace (the only place a line break may appear in JSON); columns are computed
-/// lazily, per node, from a cursor that only moves forward, so the total cost stays linear
-/// even for a megabyte on one line.
+/// skipping whitespace (the only place a line break may appear in JSON). Columns count Unicode
+/// scalars; since bytes outside ASCII can only occur inside strings, each string adds its
+/// UTF-8 continuation bytes to a per-line tally, and a node's column is plain arithmetic.
+/// Errors, which may point inside a string, count exactly from the line start instead.
 struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private let file: String
@@ -16,9 +17,8 @@ struct JSONParser {
     private var pos = 0
     private var line = 1
     private var lineStart = 0
-    /// Column cache: the column of byte `colOffset` on the current line.
-    private var colOffset = 0
-    private var colValue = 1
+    /// UTF-8 continuation bytes on the current line before `pos` (all inside finished strings).
+    private var lineContinuations = 0
     /// Reused for strings that contain escapes.
     private var scratch: [UInt8] = []
 
@@ -31,7 +31,6 @@ struct JSONParser {
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
             pos = 3
             lineStart = 3
-            colOffset = 3
         }
     }
 
@@ -235,8 +234,7 @@ struct JSONParser {
     private mutating func newLine() {
         line += 1
         lineStart = pos
-        colOffset = pos
-        colValue = 1
+        lineContinuations = 0
     }
 
     // MARK: Strings
@@ -272,7 +270,10 @@ struct JSONParser {
             }
         }
         let run = UnsafeBufferPointer(rebasing: bytes[start..<i])
-        if !ascii { try validateUTF8(from: start, to: i) }
+        if !ascii {
+            try validateUTF8(from: start, to: i)
+            countContinuations(run)
+        }
         pos = i + 1
         return String(decoding: run, as: UTF8.self)
     }
@@ -294,8 +295,12 @@ struct JSONParser {
 
     private mutating func parseEscapedString(start: Int, escapeAt: Int, ascii: Bool) throws(ConfigError) -> String {
         scratch.removeAll(keepingCapacity: true)
-        if !ascii { try validateUTF8(from: start, to: escapeAt) }
-        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<escapeAt]))
+        let prefix = UnsafeBufferPointer(rebasing: bytes[start..<escapeAt])
+        if !ascii {
+            try validateUTF8(from: start, to: escapeAt)
+            countContinuations(prefix)
+        }
+        scratch.append(contentsOf: prefix)
         var i = escapeAt
         let count = bytes.count
         var runStart = i
@@ -347,7 +352,10 @@ struct JSONParser {
         func flushRun(_ from: Int, _ to: Int) throws(ConfigError) {
             guard from < to else { return }
             let run = UnsafeBufferPointer(rebasing: bytes[from..<to])
-            if run.contains(where: { $0 >= 0x80 }) { try validateUTF8(from: from, to: to) }
+            if run.contains(where: { $0 >= 0x80 }) {
+                try validateUTF8(from: from, to: to)
+                countContinuations(run)
+            }
             scratch.append(contentsOf: run)
         }
     }
@@ -576,31 +584,33 @@ struct JSONParser {
 
     // MARK: Locations and messages
 
-    /// The origin of the byte at `pos`.
+    /// The origin of a node starting at `pos` (never inside a string).
     @inline(__always)
-    private mutating func here() -> Origin { origin(at: pos) }
-
-    /// The origin of byte `offset`, which must be on the current line at or after the
-    /// column cursor (true for every node: they are visited in order).
-    private mutating func origin(at offset: Int) -> Origin {
-        if offset < colOffset {
-            // Only errors look backwards (to the start of a string); count from the line start.
-            colOffset = lineStart
-            colValue = 1
-        }
-        var i = colOffset
-        var col = colValue
-        while i < offset {
-            if bytes[i] & 0xC0 != 0x80 { col += 1 }
-            i += 1
-        }
-        colOffset = offset
-        colValue = col
-        return Origin(file: file, line: line, column: col)
+    private func here() -> Origin {
+        Origin(file: file, line: line, column: pos - lineStart - lineContinuations + 1)
     }
 
-    private mutating func error(_ code: ConfigError.Code, _ message: String) -> ConfigError {
-        ConfigError(code, message, at: here())
+    @inline(__always)
+    private mutating func countContinuations(_ run: UnsafeBufferPointer<UInt8>) {
+        var n = 0
+        for b in run where b & 0xC0 == 0x80 { n += 1 }
+        lineContinuations += n
+    }
+
+    /// The exact origin of byte `offset` on the current line, counted from the line start;
+    /// for errors, which may point inside a string.
+    private func origin(at offset: Int) -> Origin {
+        var column = 1
+        var i = lineStart
+        while i < offset {
+            if bytes[i] & 0xC0 != 0x80 { column += 1 }
+            i += 1
+        }
+        return Origin(file: file, line: line, column: column)
+    }
+
+    private func error(_ code: ConfigError.Code, _ message: String) -> ConfigError {
+        ConfigError(code, message, at: origin(at: pos))
     }
 
     private mutating func unexpected(expected: String) -> ConfigError {

@@ -144,6 +144,10 @@ private func parse(_ s: String, _ options: ParseOptions = ParseOptions(fileName:
         ("\"\\uZZZZ\"", .syntax, 1, 2),
         ("[\"tab\there\"]", .syntax, 1, 6),
         ("[\"line\nbreak\"]", .syntax, 1, 7),
+        // Columns count characters, before and inside strings with non-ASCII text.
+        ("[\"éé\tx\"]", .syntax, 1, 5),
+        ("[\"é😀\", x]", .syntax, 1, 8),
+        ("[\"é\\n😀\\q\"]", .syntax, 1, 7),
         ("{\"a\": 1,\n \"a\": 2}", .duplicateKey, 2, 2),
         ("[{\"x\": {\"k\": 1, \"k\": 2}}]", .duplicateKey, 1, 17),
         // Lone surrogates cannot be represented in a Swift string: rejected.
