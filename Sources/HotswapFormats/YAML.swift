@@ -34,8 +34,10 @@ public enum YAML {
             throw ConfigError(.limit, "input is \(bytes.count) bytes, more than the limit of \(options.maxInputBytes) bytes",
                               at: Origin(file: options.fileName))
         }
-        return try bytes.withUnsafeBufferPointer { (buffer) throws(ConfigError) -> [Value] in
-            var loader = YAMLLoader(buffer, options: options)
+        // libyaml wants a real pointer even for empty input.
+        let storage = bytes.isEmpty ? [0] : bytes
+        return try storage.withUnsafeBufferPointer { (buffer) throws(ConfigError) -> [Value] in
+            var loader = YAMLLoader(UnsafeBufferPointer(start: buffer.baseAddress, count: bytes.count), options: options)
             return try loader.load(single: single)
         }
     }

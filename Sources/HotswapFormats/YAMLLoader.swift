@@ -80,10 +80,8 @@ struct YAMLLoader {
             throw ConfigError(.limit, "out of memory initialising the YAML parser", at: Origin(file: file))
         }
         defer { yaml_parser_delete(parser) }
-        var empty: UInt8 = 0
-        withUnsafeMutablePointer(to: &empty) { emptyPointer in
-            yaml_parser_set_input_string(parser, bytes.baseAddress ?? UnsafePointer(emptyPointer), bytes.count)
-        }
+        // `bytes` always has a base address (YAML.load gives empty input a one-byte buffer).
+        yaml_parser_set_input_string(parser, bytes.baseAddress!, bytes.count)
 
         let event = UnsafeMutablePointer<yaml_event_t>.allocate(capacity: 1)
         defer { event.deallocate() }
