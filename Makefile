@@ -18,7 +18,7 @@ SWIFT_RELEASE := $(SWIFT) build -c release
 RELEASE_BIN    = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 DEBUG_BIN      = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 
-.PHONY: help deps build test test-swift install uninstall bench fuzz run clean
+.PHONY: help deps build test test-swift test-systemd install uninstall bench fuzz run clean
 .DEFAULT_GOAL := help
 
 help:
@@ -50,12 +50,21 @@ build: deps libhotswap
 
 # Every test the project has. Swift tests include the conformance suites (read from
 # ../shared/conformance) and the end-to-end tests of the daemon binary.
-test: deps libhotswap test-swift test-c
+test: deps libhotswap test-swift test-c test-bindings test-systemd
 	@echo "make test: all tests passed"
 
 test-swift:
 	$(SWIFT) build --build-tests
 	HOTSWAP_BIN_DIR=$(DEBUG_BIN) HOTSWAP_LIB_DIR=$(abspath $(BUILD)/lib) $(SWIFT) test --skip-build
+
+# The units against a real systemd 252 in ../shared/tools/systemd-sandbox (needs root).
+SYSTEMD_SANDBOX ?= $(abspath ../shared/tools/systemd-sandbox)
+test-systemd:
+	$(SWIFT) build --product hotswapd
+	$(SWIFT) build --product hotswapctl
+	@if [ "$$(id -u)" -ne 0 ]; then echo "test-systemd: SKIPPED (the systemd sandbox needs root)"; \
+	elif [ ! -x "$(SYSTEMD_SANDBOX)" ]; then echo "test-systemd: FAILED: $(SYSTEMD_SANDBOX) not found"; exit 1; \
+	else BIN_DIR=$(DEBUG_BIN) SYSTEMD_SANDBOX=$(SYSTEMD_SANDBOX) Tests/systemd/sandbox-e2e.sh; fi
 
 install: build install-libhotswap
 	install -d $(DESTDIR)$(PREFIX)/bin
@@ -95,4 +104,7 @@ include $(wildcard mk/*.mk)
 # Empty stand-ins while the libhotswap fragment does not exist yet.
 ifeq ($(wildcard mk/libhotswap.mk),)
 libhotswap test-c install-libhotswap bench-read fuzz-libhotswap:
+endif
+ifeq ($(wildcard mk/bindings.mk),)
+test-bindings:
 endif
