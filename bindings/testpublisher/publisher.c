@@ -8,9 +8,10 @@
  *   publisher TARGET --stdin         publish each input line (one JSON document) and print
  *                                    its generation, so a test waits for that line instead of
  *                                    sleeping; exits at end of input
- *   publisher TARGET --stress N [--big BYTES]
+ *   publisher TARGET --stress N [--big BYTES] [--seconds S]
  *                                    publish N invariant-carrying snapshots back to back, as
- *                                    fast as possible, then print the last generation
+ *                                    fast as possible (stopping early after S seconds), then
+ *                                    print the last generation
  *   publisher TARGET --remove        remove the segment and its lock file
  *
  * TARGET is an instance name (segment /dev/shm/hotswap.TARGET) or, when it contains '/', a
@@ -29,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define BIG_UNIT 21 /* 20 digits and '|' */
 
@@ -39,7 +41,7 @@ static void die(const char *what, int rc) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: publisher TARGET (--json FILE | --stdin | --stress N [--big BYTES] | --remove)\n");
+    fprintf(stderr, "usage: publisher TARGET (--json FILE | --stdin | --stress N [--big BYTES] [--seconds S] | --remove)\n");
     exit(2);
 }
 
@@ -96,12 +98,19 @@ static int run_stdin(hsw_segment *w) {
     return 0;
 }
 
-static int run_stress(hsw_segment *w, uint64_t count, size_t big) {
+static double monotonic_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int run_stress(hsw_segment *w, uint64_t count, size_t big, double seconds) {
+    double end = monotonic_seconds() + seconds;
     size_t units = big / BIG_UNIT ? big / BIG_UNIT : 1;
     char *json = malloc(units * BIG_UNIT + 512);
     if (!json) { perror("publisher"); exit(1); }
     uint64_t last = hsw_generation(w);
-    for (uint64_t i = 0; i < count; i++) {
+    for (uint64_t i = 0; i < count && (seconds <= 0 || monotonic_seconds() < end); i++) {
         uint64_t v = last + 1;
         int k = sprintf(json,
                         "{\"gen\":%" PRIu64 ",\"check\":{\"a\":%" PRIu64 ",\"b\":%" PRIu64
@@ -151,17 +160,26 @@ int main(int argc, char **argv) {
         status = 0;
     } else if (!strcmp(mode, "--stdin") && argc == 3) {
         status = run_stdin(w);
-    } else if (!strcmp(mode, "--stress") && (argc == 4 || (argc == 6 && !strcmp(argv[4], "--big")))) {
+    } else if (!strcmp(mode, "--stress") && argc >= 4 && argc % 2 == 0) {
         char *end;
         errno = 0;
         uint64_t count = strtoull(argv[3], &end, 10);
         if (errno || *end || !*argv[3]) usage();
         size_t big = 4096;
-        if (argc == 6) {
-            big = strtoull(argv[5], &end, 10);
-            if (errno || *end || !*argv[5] || big > (64u << 20)) usage();
+        double seconds = 0;
+        for (int i = 4; i < argc; i += 2) {
+            const char *v = argv[i + 1];
+            if (!strcmp(argv[i], "--big")) {
+                big = strtoull(v, &end, 10);
+                if (errno || *end || !*v || big > (64u << 20)) usage();
+            } else if (!strcmp(argv[i], "--seconds")) {
+                seconds = strtod(v, &end);
+                if (errno || *end || !*v || !(seconds > 0)) usage();
+            } else {
+                usage();
+            }
         }
-        status = run_stress(w, count, big);
+        status = run_stress(w, count, big, seconds);
     } else {
         usage();
     }

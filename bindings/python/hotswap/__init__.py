@@ -101,19 +101,38 @@ def _encode_path(path):
     return b
 
 
+class _NoLock:
+    """The guard of a Reader: readers are thread-safe in C, so reads need no lock."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+_NO_LOCK = _NoLock()
+
+
+def _scalar(fn, args, ctype, path):
+    out = ctype()
+    rc = fn(*args, ctypes.byref(out))
+    if rc != HS_OK:
+        _raise(rc, path)
+    return out.value
+
+
 class _Handle:
-    """The shared machinery of Reader, Key and Snapshot: typed reads through a family of C
-    functions that differ only in their leading arguments."""
+    """The shared machinery of Reader, Key and Snapshot: typed reads through a family of six
+    C functions (`_ops`) that differ only in their leading arguments (`_args`)."""
 
     _kind = "handle"
     _h = None
-
-    def _args(self, path):
-        """The leading C arguments of a read: the handle, and the encoded path if any."""
-        raise NotImplementedError
-
-    def _fn(self, what):
-        raise NotImplementedError
+    _guard = _NO_LOCK
+    # A snapshot reads one generation: a value cannot change type between two of its reads.
+    _consistent = False
+    # The buffer size the last string read needed (a hint; racing updates are harmless).
+    _cap = _INITIAL_CAP
 
     def _handle(self):
         h = self._h
@@ -121,16 +140,7 @@ class _Handle:
             raise InvalidArgument(HS_EINVAL, f"{self._kind} is closed")
         return h
 
-    def _scalar(self, what, ctype, path):
-        out = ctype()
-        rc = self._fn(what)(*self._args(path), ctypes.byref(out))
-        if rc != HS_OK:
-            _raise(rc, path)
-        return out.value
-
-    def _bytes(self, what, path):
-        fn = self._fn(what)
-        args = self._args(path)
+    def _bytes(self, fn, args, path):
         n = ctypes.c_size_t()
         for _ in range(_MAX_ATTEMPTS):
             cap = self._cap
@@ -145,82 +155,92 @@ class _Handle:
             self._cap = n.value + 1 + n.value // 8
         raise Busy(HS_EBUSY, "the value kept growing faster than it could be copied", path)
 
-    def _typed(self, path):
-        """Reads the value at `path` as the Python type its HS_TYPE calls for."""
+    def _typed(self, args, path):
+        """Reads the value as the Python type its HS_TYPE calls for."""
+        ops = self._ops
         for _ in range(_MAX_ATTEMPTS):
-            t = self._scalar("type", ctypes.c_int, path)
+            t = _scalar(ops["type"], args, ctypes.c_int, path)
             try:
                 if t == Type.INT:
-                    return self._scalar("i64", ctypes.c_int64, path)
+                    return _scalar(ops["i64"], args, ctypes.c_int64, path)
+                if t == Type.STRING or t == Type.DATETIME:
+                    return self._bytes(ops["str"], args, path).decode("utf-8")
                 if t == Type.FLOAT:
-                    return self._scalar("f64", ctypes.c_double, path)
+                    return _scalar(ops["f64"], args, ctypes.c_double, path)
                 if t == Type.BOOL:
-                    return self._scalar("bool", ctypes.c_bool, path)
-                if t in (Type.STRING, Type.DATETIME):
-                    return self._bytes("str", path).decode("utf-8")
+                    return _scalar(ops["bool"], args, ctypes.c_bool, path)
                 if t == Type.NULL:
                     return None
-                return _loads(self._bytes("json", path))
+                return _loads(self._bytes(ops["json"], args, path))
             except (WrongType, NotFound):
-                # A new generation changed or removed the value between the two reads; a
-                # snapshot never gets here. Ask for the type again.
+                # A new generation changed or removed the value between the two reads. Ask
+                # for the type again.
                 if self._consistent:
                     raise
         raise Busy(HS_EBUSY, "the value kept changing type", path)
-
-    _consistent = False
-    _cap = _INITIAL_CAP
 
 
 class _PathReads(_Handle):
     """Reads by key path (Reader and Snapshot)."""
 
+    def _args(self, path):
+        return (self._handle(), _encode_path(path))
+
     def get(self, path, default=_MISSING):
         """The value at `path` as int, float, bool, str (strings and date-times), None (null),
         dict or list. A missing value raises NotFound, or returns `default` when given."""
         try:
-            return self._typed(path)
+            with self._guard:
+                return self._typed(self._args(path), path)
         except NotFound:
             if default is _MISSING:
                 raise
             return default
 
     def __getitem__(self, path):
-        return self._typed(path)
+        with self._guard:
+            return self._typed(self._args(path), path)
 
     def __contains__(self, path):
         try:
-            self._scalar("type", ctypes.c_int, path)
+            self.type(path)
             return True
         except NotFound:
             return False
 
     def get_int(self, path):
         """The integer at `path`; WrongType for any other type."""
-        return self._scalar("i64", ctypes.c_int64, path)
+        with self._guard:
+            return _scalar(self._ops["i64"], self._args(path), ctypes.c_int64, path)
 
     def get_float(self, path):
         """The float at `path`; an integer is converted to the nearest float."""
-        return self._scalar("f64", ctypes.c_double, path)
+        with self._guard:
+            return _scalar(self._ops["f64"], self._args(path), ctypes.c_double, path)
 
     def get_bool(self, path):
-        return self._scalar("bool", ctypes.c_bool, path)
+        with self._guard:
+            return _scalar(self._ops["bool"], self._args(path), ctypes.c_bool, path)
 
     def get_str(self, path):
         """The string (or date-time, as RFC 3339 text) at `path`."""
-        return self._bytes("str", path).decode("utf-8")
+        with self._guard:
+            return self._bytes(self._ops["str"], self._args(path), path).decode("utf-8")
 
     def get_json(self, path=""):
         """The value at `path` as compact JSON text; "" is the whole document."""
-        return self._bytes("json", path).decode("utf-8")
+        with self._guard:
+            return self._bytes(self._ops["json"], self._args(path), path).decode("utf-8")
 
     def type(self, path):
         """The Type of the value at `path`."""
-        return Type(self._scalar("type", ctypes.c_int, path))
+        with self._guard:
+            return Type(_scalar(self._ops["type"], self._args(path), ctypes.c_int, path))
 
     def to_dict(self):
         """The whole document (normally a dict), read from one generation."""
-        return _loads(self._bytes("json", ""))
+        with self._guard:
+            return _loads(self._bytes(self._ops["json"], self._args(""), ""))
 
 
 def _stats(fn, h, names):
@@ -258,7 +278,7 @@ class Reader(_PathReads):
         if rc != HS_OK:
             _raise(rc, instance if instance is not None else self.path)
         self._h = h.value
-        self._fns = {
+        self._ops = {
             "type": self._c.hs_get_type, "i64": self._c.hs_get_i64, "f64": self._c.hs_get_f64,
             "bool": self._c.hs_get_bool, "str": self._c.hs_get_str, "json": self._c.hs_get_json,
         }
@@ -267,12 +287,6 @@ class Reader(_PathReads):
     def open_path(cls, path):
         """Opens the segment file `path` (tests, tools, other mount points)."""
         return cls(path=path)
-
-    def _args(self, path):
-        return (self._handle(), _encode_path(path))
-
-    def _fn(self, what):
-        return self._fns[what]
 
     @property
     def generation(self):
@@ -359,7 +373,7 @@ class _Child(_Handle):
         self._reader = reader  # keeps the reader open while this object exists
         self._c = reader._c
         self._close_fn = close_fn
-        self._lock = threading.Lock()
+        self._lock = self._guard = threading.Lock()
         h = ctypes.c_void_p()
         rc = open_fn(reader._handle(), *open_args, ctypes.byref(h))
         if rc != HS_OK:
@@ -398,51 +412,46 @@ class Key(_Child):
         self.path = path
         c = reader._c
         super().__init__(reader, c.hs_key_open, c.hs_key_close, _encode_path(path))
-        self._fns = {
+        self._ops = {
             "type": c.hs_key_get_type, "i64": c.hs_key_get_i64, "f64": c.hs_key_get_f64,
             "bool": c.hs_key_get_bool, "str": c.hs_key_get_str, "json": c.hs_key_get_json,
         }
 
-    def _args(self, path):
-        return (self._handle(),)
-
-    def _fn(self, what):
-        return self._fns[what]
-
-    def _scalar(self, what, ctype, path=None):
-        with self._lock:
-            return super()._scalar(what, ctype, self.path)
-
-    def _bytes(self, what, path=None):
-        with self._lock:
-            return super()._bytes(what, self.path)
-
     def get(self, default=_MISSING):
         """The value as int, float, bool, str, None, dict or list (see Reader.get)."""
         try:
-            return self._typed(self.path)
+            with self._lock:
+                return self._typed((self._handle(),), self.path)
         except NotFound:
             if default is _MISSING:
                 raise
             return default
 
+    def _read_scalar(self, what, ctype):
+        with self._lock:
+            return _scalar(self._ops[what], (self._handle(),), ctype, self.path)
+
+    def _read_bytes(self, what):
+        with self._lock:
+            return self._bytes(self._ops[what], (self._handle(),), self.path)
+
     def get_int(self):
-        return self._scalar("i64", ctypes.c_int64)
+        return self._read_scalar("i64", ctypes.c_int64)
 
     def get_float(self):
-        return self._scalar("f64", ctypes.c_double)
+        return self._read_scalar("f64", ctypes.c_double)
 
     def get_bool(self):
-        return self._scalar("bool", ctypes.c_bool)
+        return self._read_scalar("bool", ctypes.c_bool)
 
     def get_str(self):
-        return self._bytes("str").decode("utf-8")
+        return self._read_bytes("str").decode("utf-8")
 
     def get_json(self):
-        return self._bytes("json").decode("utf-8")
+        return self._read_bytes("json").decode("utf-8")
 
     def type(self):
-        return Type(self._scalar("type", ctypes.c_int))
+        return Type(self._read_scalar("type", ctypes.c_int))
 
     @property
     def generation(self):
@@ -469,25 +478,11 @@ class Snapshot(_Child, _PathReads):
     def __init__(self, reader):
         c = reader._c
         super().__init__(reader, c.hs_snapshot_open, c.hs_snapshot_close)
-        self._fns = {
+        self._ops = {
             "type": c.hs_snapshot_get_type, "i64": c.hs_snapshot_get_i64,
             "f64": c.hs_snapshot_get_f64, "bool": c.hs_snapshot_get_bool,
             "str": c.hs_snapshot_get_str, "json": c.hs_snapshot_get_json,
         }
-
-    def _args(self, path):
-        return (self._handle(), _encode_path(path))
-
-    def _fn(self, what):
-        return self._fns[what]
-
-    def _scalar(self, what, ctype, path):
-        with self._lock:
-            return super()._scalar(what, ctype, path)
-
-    def _bytes(self, what, path):
-        with self._lock:
-            return super()._bytes(what, path)
 
     @property
     def generation(self):

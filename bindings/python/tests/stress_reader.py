@@ -1,10 +1,11 @@
 """One reader process of the torn-read stress test (test_stress.py starts several).
 
-    stress_reader.py INSTANCE FINAL_GENERATION DEADLINE_SECONDS
+    stress_reader.py INSTANCE DEADLINE_SECONDS
 
 Prints "ready" once its reader, keys and snapshot are open, then reads as fast as it can,
 checking the invariant of the publisher's stress snapshots (bindings/testpublisher) on every
-read, until it has seen FINAL_GENERATION. Prints one JSON line of counts and exits.
+read, until the test, once the writer is done, sends the last generation on stdin and the
+reader has seen it. Prints one JSON line of counts and exits.
 
 A stress snapshot of value v carries v in every field and is published as generation v:
     {"gen":v,"check":{"a":v,"b":v,"f":v+0.5,"s":"g<v>"},"list":[v,v,v],"odd":v%2==1,
@@ -13,6 +14,7 @@ A stress snapshot of value v carries v in every field and is published as genera
 
 import json
 import os
+import select
 import sys
 import time
 
@@ -69,7 +71,8 @@ class Counts:
 
 
 def main():
-    instance, final, deadline = sys.argv[1], int(sys.argv[2]), time.monotonic() + float(sys.argv[3])
+    instance, deadline = sys.argv[1], time.monotonic() + float(sys.argv[2])
+    final = None  # the last generation, once the writer is done
     c = Counts()
     r = hotswap.Reader(instance)
     key_a = r.key("check.a")
@@ -90,7 +93,11 @@ def main():
         c.generations.add(v)
 
     seen = 0
-    while seen < final and time.monotonic() < deadline:
+    rounds = 0
+    while (final is None or seen < final) and time.monotonic() < deadline:
+        rounds += 1
+        if final is None and rounds % 64 == 0 and select.select([sys.stdin], [], [], 0)[0]:
+            final = int(sys.stdin.readline())
         try:
             doc = r.to_dict()                               # the whole document in one read
             c.reads += 1
@@ -138,7 +145,7 @@ def main():
     print(json.dumps({
         "reads": c.reads, "multi_reads": c.multi_reads, "retries": retries, "busy": c.busy,
         "violations": c.violations, "errors": c.errors, "samples": c.samples,
-        "generations": len(c.generations), "finished": seen >= final, "remaps": remaps,
+        "generations": len(c.generations), "finished": final is not None and seen >= final, "remaps": remaps,
     }), flush=True)
 
 

@@ -2,8 +2,9 @@
 
 Several reader processes check the invariant of every snapshot on every read (whole
 document, objects, a large string, resolved keys, and multi-key reads through a snapshot)
-while the publisher writes invariant-carrying snapshots back to back, as fast as it can.
-Sizes can be raised for a longer run: HOTSWAP_STRESS_PUBLISHES, HOTSWAP_STRESS_READERS.
+while the publisher writes invariant-carrying snapshots back to back, as fast as it can, for
+a fixed time (so the run takes as long on a busy machine as on an idle one). For a longer
+run: HOTSWAP_STRESS_SECONDS (default 8), HOTSWAP_STRESS_READERS (default 3).
 """
 
 import json
@@ -16,7 +17,7 @@ import unittest
 from .support import DEADLINE, publisher_path, read_line, remove_segment, unique_instance
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PUBLISHES = int(os.environ.get("HOTSWAP_STRESS_PUBLISHES", "20000"))
+SECONDS = float(os.environ.get("HOTSWAP_STRESS_SECONDS", "8"))
 READERS = int(os.environ.get("HOTSWAP_STRESS_READERS", "3"))
 RUN_DEADLINE = 300.0  # seconds; only reached when something hangs
 
@@ -27,33 +28,38 @@ class TestTornReadStress(unittest.TestCase):
         self.addCleanup(remove_segment, instance)
         first = subprocess.run([publisher_path(), instance, "--stress", "1"], check=True,
                                capture_output=True, text=True, timeout=DEADLINE)
-        final = int(first.stdout) + PUBLISHES
+        first = int(first.stdout)
 
         readers = []
         for _ in range(READERS):
             p = subprocess.Popen([sys.executable, os.path.join(HERE, "stress_reader.py"), instance,
-                                  str(final), str(RUN_DEADLINE)],
-                                 stdout=subprocess.PIPE, text=True)
+                                  str(RUN_DEADLINE)],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
             self.addCleanup(self._stop, p)
             readers.append(p)
         for p in readers:
             self.assertEqual(read_line(p.stdout, time.monotonic() + DEADLINE, "stress reader"), "ready\n")
 
         start = time.monotonic()
-        writer = subprocess.run([publisher_path(), instance, "--stress", str(PUBLISHES)], check=True,
-                                capture_output=True, text=True, timeout=RUN_DEADLINE)
+        writer = subprocess.run([publisher_path(), instance, "--stress", str(2**62), "--seconds", str(SECONDS)],
+                                check=True, capture_output=True, text=True, timeout=RUN_DEADLINE)
         write_seconds = time.monotonic() - start
-        self.assertEqual(int(writer.stdout), final)
+        final = int(writer.stdout)
+        publishes = final - first
+        self.assertGreater(publishes, 1000)
 
         results = []
+        for p in readers:  # each stops once it has seen the last generation
+            p.stdin.write(f"{final}\n")
+            p.stdin.flush()
         for p in readers:
             results.append(json.loads(read_line(p.stdout, time.monotonic() + RUN_DEADLINE, "stress reader")))
             self.assertEqual(p.wait(timeout=DEADLINE), 0)
 
         total = {k: sum(r[k] for r in results)
                  for k in ("reads", "multi_reads", "retries", "busy", "violations", "errors")}
-        print(f"\npython stress: {READERS} reader processes, {PUBLISHES} publishes in "
-              f"{write_seconds:.1f} s ({PUBLISHES / write_seconds:.0f}/s): "
+        print(f"\npython stress: {READERS} reader processes, {publishes} publishes in "
+              f"{write_seconds:.1f} s ({publishes / write_seconds:.0f}/s): "
               f"reads {total['reads']} (multi-key snapshot reads {total['multi_reads']}), "
               f"retries {total['retries']}, busy {total['busy']}, violations {total['violations']}, "
               f"errors {total['errors']}; generations seen per reader "
@@ -70,6 +76,7 @@ class TestTornReadStress(unittest.TestCase):
         if p.poll() is None:
             p.kill()
             p.wait()
+        p.stdin.close()
         p.stdout.close()
 
 

@@ -3,14 +3,14 @@
 //! writes them back to back. A stress snapshot of value v is generation v and reads
 //!     {"gen":v,"check":{"a":v,"b":v,"f":v+0.5,"s":"g<v>"},"list":[v,v,v],"odd":v%2==1,
 //!      "big":"<v as 20 digits>|" * K}
-//! Size: HOTSWAP_STRESS_PUBLISHES (default 3000).
+//! The writer runs for a fixed time: HOTSWAP_STRESS_SECONDS (default 3).
 
 mod common;
 
 use common::{publisher_path, run_publisher, unique_instance, RemoveOnDrop};
 use hotswap::{Error, Reader, Stat};
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -39,7 +39,8 @@ struct Counts {
     first_violation: Option<String>,
 }
 
-fn read_until(r: &Reader, final_generation: u64, stop: &AtomicBool) -> Counts {
+/// Reads until it has seen `final_generation` (0 until the writer is done), or `stop`.
+fn read_until(r: &Reader, final_generation: &AtomicU64, stop: &AtomicBool) -> Counts {
     let mut c = Counts::default();
     let mut snap = r.snapshot().unwrap();
     let key_a = r.key("check.a").unwrap();
@@ -50,7 +51,11 @@ fn read_until(r: &Reader, final_generation: u64, stop: &AtomicBool) -> Counts {
         c.violations += 1;
         c.first_violation.get_or_insert(what);
     };
-    while seen < final_generation && !stop.load(Ordering::Relaxed) {
+    while !stop.load(Ordering::Relaxed) {
+        let last_generation = final_generation.load(Ordering::Relaxed);
+        if last_generation != 0 && seen >= last_generation {
+            break;
+        }
         let round = (|| -> Result<(), Error> {
             // Multi-key read: every key from the snapshot's one generation.
             if snap.refresh()? {
@@ -100,11 +105,11 @@ fn read_until(r: &Reader, final_generation: u64, stop: &AtomicBool) -> Counts {
 
 #[test]
 fn reader_threads_never_see_a_torn_snapshot_while_a_writer_publishes_flat_out() {
-    let publishes: u64 = std::env::var("HOTSWAP_STRESS_PUBLISHES").ok().and_then(|v| v.parse().ok()).unwrap_or(3000);
+    let seconds: f64 = std::env::var("HOTSWAP_STRESS_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3.0);
     let instance = unique_instance("stress");
     let _cleanup = RemoveOnDrop(instance.clone());
     let first = run_publisher(&[&instance, "--stress", "1"]);
-    let final_generation = first + publishes;
+    let final_generation = AtomicU64::new(0);
     // Each reader thread opens its own Reader too, so both sharing and separate mappings run.
     let shared = Reader::open(&instance).unwrap();
     let stop = AtomicBool::new(false);
@@ -113,7 +118,7 @@ fn reader_threads_never_see_a_torn_snapshot_while_a_writer_publishes_flat_out() 
     let results = thread::scope(|s| {
         let readers: Vec<_> = (0..2)
             .map(|i| {
-                let (shared, stop) = (&shared, &stop);
+                let (shared, stop, final_generation) = (&shared, &stop, &final_generation);
                 let instance = instance.clone();
                 s.spawn(move || {
                     if i == 0 {
@@ -125,13 +130,15 @@ fn reader_threads_never_see_a_torn_snapshot_while_a_writer_publishes_flat_out() 
             })
             .collect();
         let writer = Command::new(publisher_path())
-            .args([instance.as_str(), "--stress", &publishes.to_string()])
+            .args([instance.as_str(), "--stress", "1000000000000", "--seconds", &seconds.to_string()])
             .output()
             .expect("run the stress publisher");
-        if !writer.status.success() || String::from_utf8_lossy(&writer.stdout).trim() != final_generation.to_string() {
+        let last: u64 = String::from_utf8_lossy(&writer.stdout).trim().parse().unwrap_or(0);
+        if !writer.status.success() || last == 0 {
             stop.store(true, Ordering::Relaxed);
+            panic!("stress publisher failed: {}", String::from_utf8_lossy(&writer.stderr));
         }
-        assert!(writer.status.success(), "{}", String::from_utf8_lossy(&writer.stderr));
+        final_generation.store(last, Ordering::Relaxed);
         // Readers stop once they saw the last generation; the deadline only catches a hang.
         let deadline = Instant::now() + Duration::from_secs(120);
         while readers.iter().any(|h| !h.is_finished()) && Instant::now() < deadline {
@@ -141,6 +148,7 @@ fn reader_threads_never_see_a_torn_snapshot_while_a_writer_publishes_flat_out() 
         readers.into_iter().map(|h| h.join().unwrap()).collect::<Vec<_>>()
     });
     let elapsed = start.elapsed();
+    let publishes = final_generation.load(Ordering::Relaxed) - first;
 
     let sum = |f: fn(&Counts) -> u64| results.iter().map(f).sum::<u64>();
     eprintln!(
@@ -154,6 +162,7 @@ fn reader_threads_never_see_a_torn_snapshot_while_a_writer_publishes_flat_out() 
         sum(|c| c.violations),
         results.iter().map(|c| c.generations_seen).collect::<Vec<_>>()
     );
+    assert!(publishes > 1000, "the writer published only {publishes} snapshots");
     for c in &results {
         assert_eq!(c.violations, 0, "{:?}", c.first_violation);
         assert!(c.generations_seen > 1, "the readers ran while the writer did");
