@@ -1,6 +1,7 @@
 """The Python binding against a real publisher process and the real libhotswap.so."""
 
 import math
+import signal
 import threading
 import time
 import unittest
@@ -213,6 +214,23 @@ class TestWait(ReaderFixture):
         self.assertGreaterEqual(time.monotonic() - start, 0.05)
 
 
+    def test_a_signal_handler_runs_during_wait_and_may_end_it(self):
+        # hs_wait returns HS_EINTR when a signal arrives; the binding goes back to Python so
+        # the handler runs, and an exception it raises (KeyboardInterrupt, say) ends the wait.
+        class Interrupted(Exception):
+            pass
+
+        def handler(signum, frame):
+            raise Interrupted()
+
+        previous = signal.signal(signal.SIGALRM, handler)
+        self.addCleanup(signal.signal, signal.SIGALRM, previous)
+        self.addCleanup(signal.setitimer, signal.ITIMER_REAL, 0)
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
+        with self.assertRaises(Interrupted):
+            self.reader.wait(self.gen, timeout=DEADLINE)
+
+
 class TestKeysAndSnapshots(ReaderFixture):
     def test_a_key_follows_new_generations(self):
         key = self.reader.key("server.port")
@@ -261,6 +279,24 @@ class TestKeysAndSnapshots(ReaderFixture):
             self.assertEqual(snap.stats()["copies"], 2)
             with self.assertRaises(hotswap.NotFound):
                 snap.get("names")
+
+    def test_threads_may_share_a_reader_a_key_and_a_snapshot(self):
+        key = self.reader.key("server.port")
+        snap = self.reader.snapshot()
+        failures = []
+
+        def read():
+            for _ in range(300):
+                got = (self.reader.get("server.host"), key.get(), snap.get("server.port"), snap.get("names.1"))
+                if got != ("example.org", 8080, 8080, "b"):
+                    failures.append(got)
+
+        threads = [threading.Thread(target=read) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(DEADLINE)
+        self.assertEqual(failures, [])
 
     def test_closing_the_reader_closes_its_keys_and_snapshots_first(self):
         key = self.reader.key("server.port")
