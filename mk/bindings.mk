@@ -22,9 +22,6 @@ BINDINGS_ENV = HOTSWAP_LIBRARY=$(BINDINGS_LIB_DIR)/libhotswap.so \
 
 .PHONY: test-bindings test-bindings-python test-bindings-rust
 
-# Part of `make test`.
-test: test-bindings
-
 test-bindings: test-bindings-python test-bindings-rust
 
 $(BINDINGS_PUBLISHER): $(BINDINGS_PUBLISHER_SRC) $(wildcard Sources/CHotswap/*.h Sources/CHotswap/include/*.h)
