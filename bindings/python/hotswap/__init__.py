@@ -10,8 +10,8 @@
 
 The binding is a thin layer of ctypes over the C library, which it finds through
 $HOTSWAP_LIBRARY, else the repository's build/lib/libhotswap.so, else the system's library
-path. Every read is one call into the library; nothing is cached in Python except the
-buffer size that the last string read needed.
+path. Every read goes straight to the library (get() makes two calls: the value's type, then
+the value); nothing is cached in Python except the buffer size the last string read needed.
 """
 
 import ctypes
@@ -26,7 +26,7 @@ import weakref
 
 from . import _lib
 from ._errors import (
-    HS_OK, HS_ENOTFOUND, HS_ETYPE, HS_ETOOSMALL, HS_EINVAL, HS_EBUSY, HS_ESYSTEM,
+    HS_OK, HS_ETOOSMALL, HS_EINVAL, HS_EBUSY, HS_ESYSTEM,
     HS_ETIMEDOUT, HS_EINTR,
     HotswapError, NotFound, WrongType, NoSegment, AbiMismatch, Corrupt, InvalidArgument,
     Busy, OutOfMemory, PermissionDenied, SystemFailure, error_for,
