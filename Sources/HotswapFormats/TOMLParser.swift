@@ -434,8 +434,7 @@ struct TOMLParser {
     /// A `key = value` line of a table section.
     mutating func parseKeyValue(into t: Int) throws(ConfigError) {
         let parts = try parsePairHead(into: t, inline: false)
-        let value = try parseValue(depth: tables[t].depth + parts.count)
-        try insert(value, at: parts, into: t)
+        try insert(try parseValue(depth: tables[t].depth + parts.count), at: parts, into: t)
         guard skipToLineEnd() else { throw notAtLineEnd("after the value of key '\(keyText(parts))'") }
         popKeys(to: parts.lowerBound)
     }
@@ -539,7 +538,8 @@ struct TOMLParser {
     // MARK: Keys
 
     @inline(__always) mutating func popKeys(to count: Int) {
-        keyStack.removeLast(keyStack.count - count)
+        // One at a time: removeLast(_:) goes through the generic replaceSubrange.
+        while keyStack.count > count { keyStack.removeLast() }
     }
 
     /// Parses a possibly dotted key onto `keyStack` and returns where its parts are.
@@ -637,7 +637,7 @@ struct TOMLParser {
                 guard !stack.isEmpty else { return value }
                 let top = stack.count - 1
                 if stack[top].isArray {
-                    stack[top].items.append(value)
+                    stack[top].items.append(consume value)
                     skipBlank()
                     var next = peek()
                     if next == comma {
@@ -656,7 +656,7 @@ struct TOMLParser {
                     value = .array(done.items, origin: origin(done.open))
                 } else {
                     let keys = stack[top].keys
-                    try insert(value, at: keys, into: stack[top].root)
+                    try insert(consume value, at: keys, into: stack[top].root)
                     skipSpaces()
                     let next = peek()
                     guard next == comma || next == closeBrace else { throw inlineTableError(keys) }
@@ -1234,7 +1234,24 @@ func tomlCheckBytes(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> (invali
     let n = p.count
     var i = start
     var firstNonASCII = Int.max
+    let base = UnsafeRawPointer(p.baseAddress)
     while i < n {
+        // Eight bytes at a time while they are all allowed ASCII: printable, tab or line feed.
+        // With no high bit set, adding a constant to each byte cannot carry into the next, so
+        // each test below is exact per byte and lands in that byte's high bit.
+        if let base, i + 8 <= n {
+            let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs = 0x80 &* ones
+            if w & highs == 0 {
+                let printable = (w &+ 0x60 &* ones) & ~(w &+ ones) & highs   // 0x20...0x7E
+                let notLF = ((w ^ (0x0A &* ones)) &+ 0x7F &* ones) & highs
+                let notTab = ((w ^ (0x09 &* ones)) &+ 0x7F &* ones) & highs
+                if ~printable & notLF & notTab & highs == 0 {
+                    i &+= 8
+                    continue
+                }
+            }
+        }
         let b = p[i]
         if b < 0x80 {
             if (b >= 0x20 && b != 0x7F) || b == tab || b == lf {

@@ -463,6 +463,26 @@ struct TOMLErrorCase: Sendable, CustomTestStringConvertible {
         #expect(e?.origin?.line == 1)
     }
 
+    @Test func findsAForbiddenByteAtAnyPositionOfALongLine() {
+        // The input check skips eight bytes at a time; a bad byte must be found wherever it sits.
+        let forbidden: [UInt8] = Array(0x00...0x08) + Array(0x0B...0x1F) + [0x7F, 0x80, 0xFF]
+        for b in forbidden {
+            for position in 0..<17 {
+                var line = Array("# ".utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: 24)
+                line[2 + position] = b
+                let e = failure { () throws(ConfigError) in try parseTOML(bytes: Array("a = 1\n".utf8) + line + [0x0A]) }
+                #expect(e?.code == .encoding, "byte \(b) at \(position)")
+                #expect(e?.origin == Origin(file: "t.toml", line: 2, column: 3 + position), "byte \(b) at \(position)")
+            }
+        }
+    }
+
+    @Test func acceptsEveryPrintableCharacterTabAndLineBreakInComments() throws {
+        let printable = String(decoding: Array(0x20...0x7E) as [UInt8], as: UTF8.self)
+        let text = "# \(printable)\t\r\n#\t\t\t\t\t\t\t\t\t\t\n# é€😀 \(printable)\na = 1 # \(printable)\n"
+        #expect(try parseTOML(text) == ["a": 1])
+    }
+
     @Test func invalidUTF8AnywhereIsAnEncodingError() {
         // Every truncation of a valid multi-byte character, at the end and before a quote.
         for scalar in ["é", "€", "😀"] {
