@@ -16,6 +16,7 @@ the value); nothing is cached in Python except the buffer size the last string r
 
 import ctypes
 import enum
+import itertools
 import json
 import math
 import os
@@ -60,6 +61,7 @@ class Type(enum.IntEnum):
 
 
 _MISSING = object()
+_tokens = itertools.count()
 # How many times a read is repeated when the snapshot changes under it: a longer string than
 # the buffer, or a type that changed between hs_get_type and the typed read. Each repetition
 # needs a new publish in between, so this bound is reached only under a pathological writer.
@@ -264,6 +266,12 @@ class Reader(_PathReads):
             raise TypeError("Reader() takes an instance name or path=, not both")
         self.instance = instance
         self.path = os.fspath(path) if path is not None else None
+        # The C handles of this reader's keys and snapshots, which hs_close requires closed
+        # first. The reader owns them (token -> (close function, handle)), not the Python
+        # objects, so that even when a reference cycle is collected and the finalizers run
+        # in any order, the reader closes them before itself. _children finds the live
+        # Python objects, to mark them closed.
+        self._owned = {}
         self._children = weakref.WeakSet()
         self._children_lock = threading.Lock()
         self._c = _lib.lib()
@@ -331,9 +339,19 @@ class Reader(_PathReads):
         """Counters of path reads on this reader: retries, busy, remaps."""
         return _stats(self._c.hs_stat, self._handle(), _STAT_NAMES)
 
-    def _adopt(self, child):
+    def _adopt(self, child, close_fn, h):
+        token = next(_tokens)
         with self._children_lock:
+            self._owned[token] = (close_fn, h)
             self._children.add(child)
+        return token
+
+    def _release(self, token):
+        """Closes the C handle of one key or snapshot, once."""
+        with self._children_lock:
+            entry = self._owned.pop(token, None)
+        if entry is not None:
+            entry[0](entry[1])
 
     def close(self):
         """Closes the keys and snapshots of this reader, then unmaps the segment. Idempotent."""
@@ -342,6 +360,11 @@ class Reader(_PathReads):
             self._children.clear()
         for child in children:
             child.close()
+        with self._children_lock:
+            leftovers = list(self._owned.values())  # children being finalized right now
+            self._owned.clear()
+        for close_fn, h in leftovers:
+            close_fn(h)
         h, self._h = self._h, None
         if h is not None:
             self._c.hs_close(h)
@@ -353,11 +376,8 @@ class Reader(_PathReads):
         self.close()
 
     def __del__(self):
-        # Keys and snapshots hold a reference to their reader, so they are gone by now.
-        h = getattr(self, "_h", None)
-        if h is not None:
-            self._h = None
-            self._c.hs_close(h)
+        if getattr(self, "_h", None) is not None:
+            self.close()
 
     def __repr__(self):
         where = f"instance={self.instance!r}" if self.instance is not None else f"path={self.path!r}"
@@ -372,20 +392,19 @@ class _Child(_Handle):
     def __init__(self, reader, open_fn, close_fn, *open_args):
         self._reader = reader  # keeps the reader open while this object exists
         self._c = reader._c
-        self._close_fn = close_fn
         self._lock = self._guard = threading.Lock()
         h = ctypes.c_void_p()
         rc = open_fn(reader._handle(), *open_args, ctypes.byref(h))
         if rc != HS_OK:
             _raise(rc, open_args[0].decode("utf-8", "replace") if open_args else None)
+        self._token = reader._adopt(self, close_fn, h.value)
         self._h = h.value
-        reader._adopt(self)
 
     def close(self):
+        """Closes the C handle (the reader owns it and closes it once). Idempotent."""
         with self._lock:
-            h, self._h = self._h, None
-            if h is not None:
-                self._close_fn(h)
+            self._h = None
+            self._reader._release(self._token)
 
     def __enter__(self):
         return self
@@ -394,10 +413,8 @@ class _Child(_Handle):
         self.close()
 
     def __del__(self):
-        h = getattr(self, "_h", None)
-        if h is not None:
-            self._h = None
-            self._close_fn(h)
+        if getattr(self, "_h", None) is not None:
+            self.close()
 
 
 class Key(_Child):

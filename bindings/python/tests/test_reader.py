@@ -1,5 +1,6 @@
 """The Python binding against a real publisher process and the real libhotswap.so."""
 
+import gc
 import math
 import signal
 import threading
@@ -301,9 +302,23 @@ class TestKeysAndSnapshots(ReaderFixture):
     def test_closing_the_reader_closes_its_keys_and_snapshots_first(self):
         key = self.reader.key("server.port")
         snap = self.reader.snapshot()
+        key.close()
+        self.assertEqual(len(self.reader._owned), 1)
         self.reader.close()
         self.assertIsNone(key._h)
         self.assertIsNone(snap._h)
+        self.assertEqual(self.reader._owned, {})
+        key.close()  # idempotent, and nothing is closed twice
+        snap.close()
+
+    def test_a_reference_cycle_of_reader_keys_and_snapshots_is_collected(self):
+        r = hotswap.Reader(self.instance)
+        r.cycle = [r, r.key("server.port"), r.snapshot()]  # reader -> key -> reader
+        owned = r._owned
+        self.assertEqual(len(owned), 2)
+        del r
+        gc.collect()
+        self.assertEqual(owned, {})
 
 
 class TestSegment(ReaderFixture):
