@@ -117,17 +117,20 @@ static inline uint64_t hsl_fmix(uint64_t x) {
 
 static inline uint64_t hsl_word(const uint8_t *p) { uint64_t w; memcpy(&w, p, 8); return w; }
 
+/* The last n (< 8) bytes at s as a zero-padded little-endian word, without a libc call. */
+static inline uint64_t hsl_tail(const uint8_t *s, size_t n) {
+    uint64_t w = 0;
+    for (size_t j = 0; j < n; j++) w |= (uint64_t)s[j] << (8 * j);
+    return w;
+}
+
 /* Token hash: state starts at n * K2; each 8-byte little-endian word (the last one
  * zero-padded) is absorbed as h = rotl((h ^ w) * K1, 31). */
 static inline uint64_t hsl_token_hash(const uint8_t *s, size_t n) {
     uint64_t h = (uint64_t)n * HSL_K2;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) h = hsl_rotl((h ^ hsl_word(s + i)) * HSL_K1, 31);
-    if (i < n) {
-        uint64_t w = 0;
-        memcpy(&w, s + i, n - i);
-        h = hsl_rotl((h ^ w) * HSL_K1, 31);
-    }
+    if (i < n) h = hsl_rotl((h ^ hsl_tail(s + i, n - i)) * HSL_K1, 31);
     return h;
 }
 
@@ -142,11 +145,7 @@ static inline uint64_t hsl_bytes_hash(uint64_t seed, const uint8_t *s, size_t n)
     uint64_t h = seed ^ ((uint64_t)n * HSL_K2);
     size_t i = 0;
     for (; i + 8 <= n; i += 8) h = hsl_rotl((h ^ hsl_word(s + i)) * HSL_K1, 31);
-    if (i < n) {
-        uint64_t w = 0;
-        memcpy(&w, s + i, n - i);
-        h = hsl_rotl((h ^ w) * HSL_K1, 31);
-    }
+    if (i < n) h = hsl_rotl((h ^ hsl_tail(s + i, n - i)) * HSL_K1, 31);
     return hsl_fmix(h);
 }
 

@@ -292,37 +292,18 @@ HS_EXPORT const char *hs_strerror(int code) {
 /* ------------------------------------------------------------------------------------- */
 /* Paths                                                                                   */
 
+/* Paths up to this many tokens are split and hashed in one pass; longer ones (legal, rare)
+ * are hashed by a second scan. */
+#define HS_FAST_TOKENS 32
+
 typedef struct {
     const char *s;
     size_t n;
     int pointer; /* JSON Pointer spelling (starts with '/') */
     int plain;   /* no byte needs escaping or unescaping: no '~', and no '/' in a dotted path */
+    uint32_t ntok;
+    uint64_t th[HS_FAST_TOKENS]; /* token hashes: they do not depend on the document's seed */
 } hs_path;
-
-static int path_parse(const char *s, hs_path *p) {
-    if (!s) return HS_EINVAL;
-    p->s = s;
-    p->n = strlen(s);
-    p->pointer = p->n > 0 && s[0] == '/';
-    p->plain = 1;
-    if (p->pointer) {
-        for (size_t i = 0; i < p->n; i++) {
-            if (s[i] == '~') {
-                if (i + 1 >= p->n || (s[i + 1] != '0' && s[i + 1] != '1')) return HS_EINVAL;
-                p->plain = 0;
-                i++;
-            }
-        }
-    } else if (p->n > 0) {
-        if (s[0] == '.' || s[p->n - 1] == '.') return HS_EINVAL;
-        for (size_t i = 0; i < p->n; i++) {
-            char c = s[i];
-            if (c == '.' && s[i + 1] == '.') return HS_EINVAL;
-            if (c == '~' || c == '/') p->plain = 0;
-        }
-    }
-    return HS_OK;
-}
 
 /* Hash of one pointer token that contains escapes: unescape while absorbing bytes. */
 static uint64_t token_hash_escaped(const char *s, size_t raw) {
@@ -340,33 +321,63 @@ static uint64_t token_hash_escaped(const char *s, size_t raw) {
     return h;
 }
 
-static uint64_t path_hash(const hs_path *p, uint64_t seed) {
-    uint64_t h = seed, nt = 0;
-    if (p->n == 0) return hsl_path_final(h, 0);
-    const char *s = p->s, *end = p->s + p->n;
-    if (p->pointer) {
-        s++; /* each token follows a '/' */
-        for (;;) {
-            const char *e = memchr(s, '/', (size_t)(end - s));
-            if (!e) e = end;
-            uint64_t th = p->plain ? hsl_token_hash((const uint8_t *)s, (size_t)(e - s))
-                                   : token_hash_escaped(s, (size_t)(e - s));
-            h = hsl_path_step(h, th);
-            nt++;
-            if (e == end) break;
-            s = e + 1;
-        }
-    } else {
-        for (;;) {
-            const char *e = memchr(s, '.', (size_t)(end - s));
-            if (!e) e = end;
-            h = hsl_path_step(h, hsl_token_hash((const uint8_t *)s, (size_t)(e - s)));
-            nt++;
-            if (e == end) break;
-            s = e + 1;
+static inline __attribute__((always_inline)) uint64_t token_hash_at(const hs_path *p, const char *s, size_t n) {
+    return p->pointer && !p->plain ? token_hash_escaped(s, n) : hsl_token_hash((const uint8_t *)s, n);
+}
+
+/* One pass: validates the spelling, splits it into tokens and hashes each token. */
+static inline __attribute__((always_inline)) int path_parse(const char *s, hs_path *p) {
+    if (!s) return HS_EINVAL;
+    p->s = s;
+    p->plain = 1;
+    p->ntok = 0;
+    p->pointer = s[0] == '/';
+    if (s[0] == 0) { p->n = 0; return HS_OK; }
+    char sep = p->pointer ? '/' : '.';
+    size_t i = p->pointer ? 1 : 0, start = i;
+    const char *tok_start[HS_FAST_TOKENS];
+    size_t tok_len[HS_FAST_TOKENS];
+    for (;; i++) {
+        char c = s[i];
+        if (c == sep || c == 0) {
+            if (!p->pointer && i == start) return HS_EINVAL; /* "a..b", ".a", "a." */
+            if (p->ntok < HS_FAST_TOKENS) { tok_start[p->ntok] = s + start; tok_len[p->ntok] = i - start; }
+            p->ntok++;
+            if (c == 0) break;
+            start = i + 1;
+        } else if (c == '~') {
+            p->plain = 0;
+            if (p->pointer) {
+                if (s[i + 1] != '0' && s[i + 1] != '1') return HS_EINVAL;
+                i++;
+            }
+        } else if (c == '/') {
+            p->plain = 0; /* only reachable in a dotted path */
         }
     }
-    return hsl_path_final(h, nt);
+    p->n = i;
+    uint32_t fast = p->ntok < HS_FAST_TOKENS ? p->ntok : HS_FAST_TOKENS;
+    for (uint32_t t = 0; t < fast; t++) p->th[t] = token_hash_at(p, tok_start[t], tok_len[t]);
+    return HS_OK;
+}
+
+static uint64_t path_hash(const hs_path *p, uint64_t seed) {
+    uint64_t h = seed;
+    if (HS_LIKELY(p->ntok <= HS_FAST_TOKENS)) {
+        for (uint32_t t = 0; t < p->ntok; t++) h = hsl_path_step(h, p->th[t]);
+        return hsl_path_final(h, p->ntok);
+    }
+    /* A very deep path: split it again. */
+    char sep = p->pointer ? '/' : '.';
+    const char *s = p->s + (p->pointer ? 1 : 0), *end = p->s + p->n;
+    for (;;) {
+        const char *e = memchr(s, sep, (size_t)(end - s));
+        if (!e) e = end;
+        h = hsl_path_step(h, token_hash_at(p, s, (size_t)(e - s)));
+        if (e == end) break;
+        s = e + 1;
+    }
+    return hsl_path_final(h, p->ntok);
 }
 
 /* Whether the stored canonical pointer `sp` (length `sl`) names the path `p`. A valid
@@ -828,7 +839,8 @@ HS_EXPORT int hs_key_open(hs_reader *r, const char *path, hs_key **out) {
     hs_key *k = calloc(1, sizeof *k + p.n + 1);
     if (!k) return HS_ENOMEM;
     memcpy(k->text, path, p.n + 1);
-    path_parse(k->text, &k->path);
+    k->path = p;
+    k->path.s = k->text;
     k->r = r;
     k->magic = HS_KEY_MAGIC;
     *out = k;
