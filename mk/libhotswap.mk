@@ -26,6 +26,8 @@ HS_LIBS       := -lpthread -lm
 # The writer side and the C document encoder: private, linked into tests, never into the .so.
 HS_WRITER     := $(HS_SRC)/reader.c $(HS_SRC)/writer.c $(HS_SRC)/docbuild.c
 HS_FUZZ_CC    ?= clang
+# lld when available (the default gold linker warns about every sanitizer symbol).
+HS_FUZZ_LD    := $(if $(shell command -v ld.lld 2>/dev/null),-fuse-ld=lld,)
 FUZZ_SECONDS  ?= 60
 HS_STRESS_READS ?= 10000000
 
@@ -114,7 +116,7 @@ test-c: libhotswap $(HS_TEST_BINS)
 
 $(HS_FUZZDIR)/fuzz_reader: $(HS_TESTS)/fuzz_reader.c $(HS_SRC)/reader.c $(HS_HEADERS)
 	@mkdir -p $(@D)
-	$(HS_FUZZ_CC) -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -I$(HS_SRC)/include -I$(HS_SRC) \
+	$(HS_FUZZ_CC) $(HS_FUZZ_LD) -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -I$(HS_SRC)/include -I$(HS_SRC) \
 	    $< $(HS_SRC)/reader.c -o $@ -lpthread
 
 $(HS_FUZZDIR)/fuzz_seeds: $(HS_TESTS)/fuzz_seeds.c $(HS_WRITER) $(HS_HEADERS)
