@@ -42,7 +42,8 @@ struct TOMLMark {
 /// depend on *how* a table came to exist (see `TableState`). Inline tables and arrays cannot be
 /// extended once closed, so they are built as finished `Value`s straight away.
 ///
-/// Recursion happens only for nested arrays and inline tables, and is bounded by `maxDepth`.
+/// Nothing recurses while reading: nested arrays and inline tables use an explicit stack
+/// (`parseValue`). Only `materialize` recurses, over tables nested at most `maxDepth` deep.
 struct TOMLParser {
     /// How a table came to exist, which decides what may later add to it (TOML 1.0, "Table").
     enum TableState {
@@ -110,7 +111,7 @@ struct TOMLParser {
     /// needs an array of its own.
     var keyStack: [KeyPart] = []
 
-    /// Offset of the first byte above 0x7F (or `end`): before it, columns are byte counts.
+    /// Offset of the first byte above 0x7F (`Int.max` if none): before it, columns are byte counts.
     var firstNonASCII = Int.max
 
     // Column cache: columns are counted in Unicode scalars from the start of the line, and a
@@ -147,16 +148,28 @@ struct TOMLParser {
         if m.offset <= firstNonASCII {
             return Origin(file: file, line: m.line, column: m.offset - m.lineStart + 1)
         }
-        var from = m.lineStart
         var column = 1
-        if columnCacheLineStart == m.lineStart && columnCacheOffset <= m.offset {
-            from = columnCacheOffset
+        if columnCacheLineStart == m.lineStart && columnCacheOffset > m.offset
+            && columnCacheOffset - m.offset < m.offset - m.lineStart
+        {
+            // A little way back from the last position asked for (the key before its value):
+            // count back rather than from the start of a possibly very long line.
             column = columnCacheColumn
-        }
-        var i = from
-        while i < m.offset {
-            if bytes[i] & 0xC0 != 0x80 { column &+= 1 }
-            i &+= 1
+            var i = m.offset
+            while i < columnCacheOffset {
+                if bytes[i] & 0xC0 != 0x80 { column &-= 1 }
+                i &+= 1
+            }
+        } else {
+            var i = m.lineStart
+            if columnCacheLineStart == m.lineStart && columnCacheOffset <= m.offset {
+                i = columnCacheOffset
+                column = columnCacheColumn
+            }
+            while i < m.offset {
+                if bytes[i] & 0xC0 != 0x80 { column &+= 1 }
+                i &+= 1
+            }
         }
         columnCacheLineStart = m.lineStart
         columnCacheOffset = m.offset
@@ -582,6 +595,8 @@ struct TOMLParser {
     struct OpenContainer {
         var isArray: Bool
         var open: TOMLMark
+        /// Computed when the container opens, while columns are still counted forwards.
+        var origin: Origin
         /// The container's own nesting depth.
         var depth: Int
         /// Arrays: the elements so far.
@@ -608,7 +623,7 @@ struct TOMLParser {
                     skipBlank()
                     if peek() != closeBracket {
                         if pos >= end { throw arrayError(open) }
-                        stack.append(OpenContainer(isArray: true, open: open, depth: depth))
+                        stack.append(OpenContainer(isArray: true, open: open, origin: origin(open), depth: depth))
                         depth += 1
                         continue
                     }
@@ -616,11 +631,12 @@ struct TOMLParser {
                     value = .array([], origin: origin(open))
                 } else {
                     let root = tables.count
-                    tables.append(Table(state: .dotted, depth: depth, origin: origin(open)))
+                    let o = origin(open)
+                    tables.append(Table(state: .dotted, depth: depth, origin: o))
                     skipSpaces()
                     if peek() != closeBrace {
                         let keys = try parsePairHead(into: root, inline: true)
-                        stack.append(OpenContainer(isArray: false, open: open, depth: depth, root: root, keys: keys))
+                        stack.append(OpenContainer(isArray: false, open: open, origin: o, depth: depth, root: root, keys: keys))
                         depth += keys.count
                         continue
                     }
@@ -653,7 +669,7 @@ struct TOMLParser {
                     guard next == closeBracket else { throw arrayError(stack[top].open) }
                     pos += 1
                     let done = stack.removeLast()
-                    value = .array(done.items, origin: origin(done.open))
+                    value = .array(done.items, origin: done.origin)
                 } else {
                     let keys = stack[top].keys
                     try insert(consume value, at: keys, into: stack[top].root)

@@ -483,6 +483,32 @@ struct TOMLErrorCase: Sendable, CustomTestStringConvertible {
         #expect(try parseTOML(text) == ["a": 1])
     }
 
+    @Test func longLinesParseInLinearTimeWithExactColumns() throws {
+        // Columns are counted in Unicode scalars along the line; a position asked for out of
+        // order (a dotted key's table after its value) must not rescan a huge line each time.
+        let pairs = 20_000
+        var text = "x = {\"é\" = 0"
+        var scalars = text.unicodeScalars.count
+        var keyColumns: [Int] = []
+        for i in 0..<pairs {
+            let pair = ", k\(i).a = [[\(i)]]"
+            keyColumns.append(scalars + 3)
+            text += pair
+            scalars += pair.unicodeScalars.count
+        }
+        text += "}"
+        let clock = ContinuousClock()
+        let started = clock.now
+        let v = try parseTOML(text)
+        // Generous: linear work takes well under a second even in a debug build; quadratic
+        // work on this 400 KB line takes minutes.
+        #expect(clock.now - started < .seconds(30))
+        for i in [0, 1, pairs / 2, pairs - 1] {
+            #expect(v["x"]?["k\(i)"]?.origin?.column == keyColumns[i])
+            #expect(v["x"]?["k\(i)"]?["a"]?[0]?.origin?.column == keyColumns[i] + "k\(i).a = [".count)
+        }
+    }
+
     @Test func invalidUTF8AnywhereIsAnEncodingError() {
         // Every truncation of a valid multi-byte character, at the end and before a quote.
         for scalar in ["é", "€", "😀"] {
