@@ -218,9 +218,13 @@ struct TOMLParser {
         String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<to]), as: UTF8.self)
     }
 
-    /// The dotted key `keyStack[keys]`, as messages show it.
+    /// The dotted key `keyStack[keys]`, as messages show it; cut short past 100 characters so
+    /// that a hostile 100,000-part key still gives a one-line message.
     @inline(never) func keyText(_ keys: Range<Int>) -> String {
-        ConfigPath(tokens: keys.map { keyStack[$0].name }).description
+        let shown = keys.prefix(50)
+        let text = ConfigPath(tokens: shown.map { keyStack[$0].name }).description
+        if text.count <= 100 && shown.count == keys.count { return text }
+        return String(text.prefix(100)) + "…"
     }
 
     // MARK: Document

@@ -118,6 +118,19 @@ private func dt(_ kind: DateTime.Kind, _ y: Int = 0, _ mo: Int = 0, _ d: Int = 0
         #expect(text == "t = 01:02:03.12\n")
     }
 
+    @Test func handlesDocumentsNestedToTheDefaultLimit() throws {
+        // 256 levels: the document, then 255 arrays or inline tables.
+        let arrays = "a = " + String(repeating: "[", count: 255) + String(repeating: "]", count: 255)
+        let tables = "a = " + String(repeating: "{b = ", count: 255) + "1" + String(repeating: "}", count: 255)
+        let headers = "[" + Array(repeating: "t", count: 255).joined(separator: ".") + "]\nk = 1"
+        for text in [arrays, tables, headers] {
+            let v = try reparse(text)
+            let emitted = try TOML.emit(v)
+            #expect(try reparse(emitted) == v)
+            _ = try TOML.taggedJSON(v)
+        }
+    }
+
     // MARK: What TOML cannot express
 
     @Test func nullIsRejectedWithItsKeyPath() {
