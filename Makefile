@@ -14,7 +14,9 @@ CARGO   ?= cargo
 # Debian packages the build and the tests need.
 DEB_PACKAGES := libyaml-dev libsystemd-dev pkg-config
 # Swift build folders: release for what is installed and benchmarked, debug for tests.
-SWIFT_RELEASE := $(SWIFT) build -c release
+# Release binaries carry the Swift runtime (--static-swift-stdlib) so that an installed
+# hotswapd needs no toolchain; they link only glibc, libyaml and libsystemd dynamically.
+SWIFT_RELEASE := $(SWIFT) build -c release --static-swift-stdlib
 RELEASE_BIN    = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 DEBUG_BIN      = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 
@@ -67,11 +69,27 @@ test-systemd:
 	else BIN_DIR=$(DEBUG_BIN) SYSTEMD_SANDBOX=$(SYSTEMD_SANDBOX) Tests/systemd/sandbox-e2e.sh; fi
 
 install: build install-libhotswap
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system \
+	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man8 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/hotswapd/etc/app/conf.d
 	install -m 0755 $(RELEASE_BIN)/hotswapd $(RELEASE_BIN)/hotswapctl $(DESTDIR)$(PREFIX)/bin/
+	for u in hotswapd.service hotswapd@.service; do \
+	  sed 's|/usr/local/bin/|$(PREFIX)/bin/|g' systemd/$$u > $(DESTDIR)$(PREFIX)/lib/systemd/system/$$u; \
+	  chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/$$u; done
+	install -m 0644 docs/man/hotswapctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 docs/man/libhotswap.3 $(DESTDIR)$(PREFIX)/share/man/man3/
+	install -m 0644 docs/man/hotswapd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 0644 completion/hotswapctl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/hotswapctl
+	install -m 0644 etc/hotswapd.yaml $(DESTDIR)$(PREFIX)/share/hotswapd/etc/
+	install -m 0644 etc/app/*.yaml $(DESTDIR)$(PREFIX)/share/hotswapd/etc/app/
+	install -m 0644 etc/app/conf.d/* $(DESTDIR)$(PREFIX)/share/hotswapd/etc/app/conf.d/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/hotswapd $(DESTDIR)$(PREFIX)/bin/hotswapctl
+	rm -f $(DESTDIR)$(PREFIX)/bin/hotswapd $(DESTDIR)$(PREFIX)/bin/hotswapctl \
+	    $(DESTDIR)$(PREFIX)/lib/systemd/system/hotswapd.service $(DESTDIR)$(PREFIX)/lib/systemd/system/hotswapd@.service \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/hotswapctl.1 $(DESTDIR)$(PREFIX)/share/man/man3/libhotswap.3 \
+	    $(DESTDIR)$(PREFIX)/share/man/man8/hotswapd.8 $(DESTDIR)$(PREFIX)/share/bash-completion/completions/hotswapctl
+	rm -rf $(DESTDIR)$(PREFIX)/share/hotswapd
 
 bench: deps libhotswap bench-read
 	$(SWIFT_RELEASE) --product hotswap-bench

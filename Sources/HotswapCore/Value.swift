@@ -16,7 +16,8 @@ public struct Value: Sendable, Equatable, CustomStringConvertible {
         case integer(Int64)
         case float(Double)
         case string(String)
-        case dateTime(DateTime)
+        // Indirect: DateTime is large and rare; boxing it halves the size of every Value.
+        indirect case dateTime(DateTime)
         case array([Value])
         case object(Object)
     }

@@ -173,8 +173,9 @@ public final class SegmentReader: @unchecked Sendable {
         return generation
     }
 
+    /// Removes the instance's segment and the writer's lock file beside it.
     public static func remove(instance: String) {
-        for suffix in ["", ".lock"] { unlink("/dev/shm/hotswap.\(instance)\(suffix)") }
+        _ = hsw_remove("/dev/shm/hotswap.\(instance)")
     }
 }
 
