@@ -91,9 +91,9 @@ uninstall:
 	    $(DESTDIR)$(PREFIX)/share/man/man8/hotswapd.8 $(DESTDIR)$(PREFIX)/share/bash-completion/completions/hotswapctl
 	rm -rf $(DESTDIR)$(PREFIX)/share/hotswapd
 
-bench: deps libhotswap bench-read
-	$(SWIFT_RELEASE) --product hotswap-bench
-	$(RELEASE_BIN)/hotswap-bench
+# Benchmarks print medians and ratios against baselines run side by side (see
+# docs/benchmarks.md). Never part of `make test`: the machines are shared and noisy.
+bench: deps libhotswap bench-read bench-suite
 
 fuzz: deps fuzz-libhotswap
 
@@ -125,4 +125,7 @@ libhotswap test-c install-libhotswap bench-read fuzz-libhotswap:
 endif
 ifeq ($(wildcard mk/bindings.mk),)
 test-bindings:
+endif
+ifeq ($(wildcard mk/bench.mk),)
+bench-suite:
 endif
