@@ -144,10 +144,15 @@ struct TOMLParser {
         lineStart = offset &+ 1
     }
 
-    @inline(never) mutating func origin(_ m: TOMLMark) -> Origin {
+    @inline(__always) mutating func origin(_ m: TOMLMark) -> Origin {
         if m.offset <= firstNonASCII {
             return Origin(file: file, line: m.line, column: m.offset - m.lineStart + 1)
         }
+        return Origin(file: file, line: m.line, column: column(m))
+    }
+
+    /// The column of `m` on a line with non-ASCII text before it.
+    @inline(never) mutating func column(_ m: TOMLMark) -> Int {
         var column = 1
         if columnCacheLineStart == m.lineStart && columnCacheOffset > m.offset
             && columnCacheOffset - m.offset < m.offset - m.lineStart
@@ -174,7 +179,7 @@ struct TOMLParser {
         columnCacheLineStart = m.lineStart
         columnCacheOffset = m.offset
         columnCacheColumn = column
-        return Origin(file: file, line: m.line, column: column)
+        return column
     }
 
     mutating func originHere() -> Origin { origin(mark()) }
