@@ -117,11 +117,16 @@ static inline uint64_t hsl_fmix(uint64_t x) {
 
 static inline uint64_t hsl_word(const uint8_t *p) { uint64_t w; memcpy(&w, p, 8); return w; }
 
-/* The last n (< 8) bytes at s as a zero-padded little-endian word, without a libc call. */
+/* The n (1..7) bytes at s as a zero-padded little-endian word, reading only those bytes:
+ * two overlapping loads (the overlap holds the same bytes, so OR-ing is exact). */
 static inline uint64_t hsl_tail(const uint8_t *s, size_t n) {
-    uint64_t w = 0;
-    for (size_t j = 0; j < n; j++) w |= (uint64_t)s[j] << (8 * j);
-    return w;
+    if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, s, 4);
+        memcpy(&hi, s + n - 4, 4);
+        return (uint64_t)lo | (uint64_t)hi << (8 * (n - 4));
+    }
+    return (uint64_t)s[0] | (uint64_t)s[n / 2] << (8 * (n / 2)) | (uint64_t)s[n - 1] << (8 * (n - 1));
 }
 
 /* Token hash: state starts at n * K2; each 8-byte little-endian word (the last one

@@ -335,13 +335,17 @@ static inline __attribute__((always_inline)) int path_parse(const char *s, hs_pa
     if (s[0] == 0) { p->n = 0; return HS_OK; }
     char sep = p->pointer ? '/' : '.';
     size_t i = p->pointer ? 1 : 0, start = i;
-    const char *tok_start[HS_FAST_TOKENS];
-    size_t tok_len[HS_FAST_TOKENS];
     for (;; i++) {
         char c = s[i];
+        /* Letters and digits are above '/' (0x2f); only '~' (0x7e) among them matters. */
+        if (HS_LIKELY((unsigned char)c > '/' && c != '~')) continue;
         if (c == sep || c == 0) {
             if (!p->pointer && i == start) return HS_EINVAL; /* "a..b", ".a", "a." */
-            if (p->ntok < HS_FAST_TOKENS) { tok_start[p->ntok] = s + start; tok_len[p->ntok] = i - start; }
+            if (p->ntok < HS_FAST_TOKENS) {
+                /* Escapes are known by now: a '~' sets plain = 0 before its token ends. */
+                p->th[p->ntok] = p->pointer && !p->plain ? token_hash_escaped(s + start, i - start)
+                                                          : hsl_token_hash((const uint8_t *)s + start, i - start);
+            }
             p->ntok++;
             if (c == 0) break;
             start = i + 1;
@@ -356,8 +360,6 @@ static inline __attribute__((always_inline)) int path_parse(const char *s, hs_pa
         }
     }
     p->n = i;
-    uint32_t fast = p->ntok < HS_FAST_TOKENS ? p->ntok : HS_FAST_TOKENS;
-    for (uint32_t t = 0; t < fast; t++) p->th[t] = token_hash_at(p, tok_start[t], tok_len[t]);
     return HS_OK;
 }
 
@@ -383,7 +385,7 @@ static uint64_t path_hash(const hs_path *p, uint64_t seed) {
 /* Whether the stored canonical pointer `sp` (length `sl`) names the path `p`. A valid
  * pointer has exactly one spelling, so pointers compare bytewise; a dotted path compares as
  * the pointer it denotes. */
-static int path_equal(const hs_path *p, const uint8_t *sp, uint64_t sl) {
+static inline __attribute__((always_inline)) int path_equal(const hs_path *p, const uint8_t *sp, uint64_t sl) {
     if (p->pointer) return sl == p->n && memcmp(sp, p->s, sl) == 0;
     if (p->n == 0) return sl == 0;
     if (p->plain) {
@@ -428,7 +430,7 @@ typedef struct {
     uint64_t strings_size, json_size;
 } hs_doc;
 
-static int doc_open(const uint8_t *doc, uint64_t size, hs_doc *d) {
+static inline __attribute__((always_inline)) int doc_open(const uint8_t *doc, uint64_t size, hs_doc *d) {
     if (size < HSL_DOC_HEADER_SIZE) return HS_ECORRUPT;
     if (hsl_ld32(doc + HSL_D_MAGIC) != HSL_DOC_MAGIC) return HS_ECORRUPT;
     if (hsl_ld64(doc + HSL_D_TOTAL_SIZE) != size) return HS_ECORRUPT;
@@ -457,7 +459,7 @@ static int doc_open(const uint8_t *doc, uint64_t size, hs_doc *d) {
     return HS_OK;
 }
 
-static int doc_find(const hs_doc *d, const hs_path *p, uint32_t *node) {
+static inline __attribute__((always_inline)) int doc_find(const hs_doc *d, const hs_path *p, uint32_t *node) {
     if (p->n == 0) { *node = 0; return HS_OK; }
     uint64_t h = path_hash(p, d->seed);
     uint32_t tag = (uint32_t)(h >> 32), i = (uint32_t)h;
@@ -499,7 +501,7 @@ typedef struct {
     uint64_t json_len;
 } hs_val;
 
-static int node_load(const hs_doc *d, uint32_t idx, hs_val *v) {
+static inline __attribute__((always_inline)) int node_load(const hs_doc *d, uint32_t idx, hs_val *v) {
     const uint8_t *n = d->nodes + (uint64_t)idx * HSL_NODE_SIZE;
     v->type = hsl_ld8(n + HSL_N_TYPE);
     v->payload = hsl_ld64(n + HSL_N_PAYLOAD);
@@ -529,7 +531,7 @@ static int copy_out(hs_op *op, const uint8_t *src, uint64_t n) {
 
 /* Applies `op` to a loaded value. Copies read shared memory: only trusted after the seqlock
  * re-check. */
-static int val_apply(const hs_val *v, hs_op *op) {
+static inline __attribute__((always_inline)) int val_apply(const hs_val *v, hs_op *op) {
     switch (op->op) {
     case OP_I64:
         if (v->type != HS_TYPE_INT) return HS_ETYPE;
@@ -555,7 +557,7 @@ static int val_apply(const hs_val *v, hs_op *op) {
     return HS_EINVAL;
 }
 
-static int doc_read(const uint8_t *doc, uint64_t size, const hs_path *p, hs_op *op) {
+static inline __attribute__((always_inline)) int doc_read(const uint8_t *doc, uint64_t size, const hs_path *p, hs_op *op) {
     hs_doc d;
     uint32_t idx;
     hs_val v;
@@ -608,7 +610,7 @@ typedef struct {
 
 /* R1..R3: finds the current slot and its sequence. Returns 1 when `v` is usable, 0 when the
  * attempt must be retried (odd sequence), or a negative error. */
-static int view_begin(hs_reader *r, hs_view *v) {
+static inline __attribute__((always_inline)) int view_begin(hs_reader *r, hs_view *v) {
     struct hs_map *m = atomic_load_explicit(&r->map, memory_order_acquire); /* pairs with reader_remap's release */
     /* R1, load-acquire: pairs with W5 (store-release of current by the writer). */
     uint64_t c = atomic_load_explicit(HSI_AU64(ch0(m) + HSL_CH_CURRENT), memory_order_acquire);
@@ -637,7 +639,7 @@ static int view_begin(hs_reader *r, hs_view *v) {
 }
 
 /* R5 + R6: whether nothing was written to the slot since view_begin. */
-static int view_still_valid(const hs_view *v) {
+static inline __attribute__((always_inline)) int view_still_valid(const hs_view *v) {
     /* R5: acquire fence, pairs with W2 (the writer's release fence after making seq odd):
      * keeps the data loads above from being performed after the sequence re-load below. */
     atomic_thread_fence(memory_order_acquire);
@@ -649,7 +651,7 @@ static void backoff(int attempt) {
     if (attempt >= HS_YIELD_AFTER) sched_yield();
 }
 
-static int reader_read(hs_reader *r, const hs_path *p, hs_op *op) {
+static inline __attribute__((always_inline)) int reader_read(hs_reader *r, const hs_path *p, hs_op *op) {
     for (int attempt = 0; attempt < HS_MAX_ATTEMPTS; attempt++) {
         if (attempt) {
             atomic_fetch_add_explicit(&r->retries, 1, memory_order_relaxed);
