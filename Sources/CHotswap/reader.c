@@ -1001,6 +1001,7 @@ struct hs_snapshot {
     uint8_t *spare;     /* the buffer the next copy goes into */
     size_t spare_cap;
     uint64_t generation;
+    hs_doc view;        /* the copy's header, checked once when the copy was taken */
     uint64_t retries, busy, copies;
 };
 
@@ -1044,6 +1045,7 @@ static int snapshot_copy(hs_snapshot *s) {
         s->spare = old;
         s->spare_cap = old_cap;
         s->size = v.doc_size;
+        doc_open(s->doc, s->size, &s->view); /* cannot fail: hsi_check_document passed */
         s->map = v.map;
         s->cur = v.cur;
         s->generation = gen;
@@ -1097,7 +1099,13 @@ static int snap_get(hs_snapshot *s, const char *path, hs_op *op) {
     hs_path p;
     int rc = path_parse(path, &p);
     if (rc != HS_OK) return rc;
-    return doc_read(s->doc, s->size, &p, op); /* private memory: no seqlock needed */
+    /* Private, checked memory: no seqlock, no header re-check (lookups still bounds-check). */
+    uint32_t idx;
+    hs_val v;
+    rc = doc_find(&s->view, &p, &idx);
+    if (rc == HS_OK) rc = node_load(&s->view, idx, &v);
+    if (rc == HS_OK) rc = val_apply(&v, op);
+    return rc;
 }
 
 HS_EXPORT int hs_snapshot_get_i64(hs_snapshot *s, const char *path, int64_t *out) {
