@@ -249,6 +249,16 @@ import Testing
         }
     }
 
+    @Test func watchdog_whenWatchdogUsecIsSet_pingsAtHalfTheInterval() throws {
+        try withTemporaryDirectory { dir in
+            // 200 ms interval: pings every 100 ms, so several arrive within the deadline.
+            let d = try start(dir, env: ["WATCHDOG_USEC": "200000"])
+            defer { d.stop() }
+            try d.waitForNotification(containing: "WATCHDOG=1", timeout: 10)
+            try d.waitForNotification(containing: "WATCHDOG=1", timeout: 10)
+        }
+    }
+
     @Test func notifyProtocol_fullSequenceOverStartReloadBadReloadAndStop() throws {
         try withTemporaryDirectory { dir in
             let d = try start(dir)
