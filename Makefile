@@ -20,7 +20,7 @@ SWIFT_RELEASE := $(SWIFT) build -c release --static-swift-stdlib
 RELEASE_BIN    = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 DEBUG_BIN      = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 
-.PHONY: help deps build test test-swift test-systemd install uninstall bench fuzz run clean
+.PHONY: help deps build test test-purity test-swift test-systemd install uninstall bench fuzz run clean
 .DEFAULT_GOAL := help
 
 help:
@@ -52,8 +52,16 @@ build: deps libhotswap
 
 # Every test the project has. Swift tests include the conformance suites (read from
 # ../shared/conformance) and the end-to-end tests of the daemon binary.
-test: deps libhotswap test-swift test-c test-bindings test-systemd
+test: deps libhotswap test-purity test-swift test-c test-bindings test-systemd
 	@echo "make test: all tests passed"
+
+# The pure core does no I/O: its modules never import Glibc or Foundation, and only
+# HotswapSystem touches the C library for the daemon.
+PURE_MODULES := Sources/HotswapCore Sources/HotswapFormats Sources/HotswapSchema Sources/HotswapSnapshot
+test-purity:
+	@if grep -rnE '^import (Glibc|Foundation|FoundationEssentials)' $(PURE_MODULES) Sources/HotswapDaemon; then \
+	  echo "test-purity: FAILED: a pure module (or HotswapDaemon) imports Glibc/Foundation"; exit 1; fi
+	@echo "test-purity: pure modules import neither Glibc nor Foundation"
 
 test-swift:
 	$(SWIFT) build --build-tests
