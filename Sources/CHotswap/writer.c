@@ -283,6 +283,8 @@ static int replace_segment(hsw_segment *w, const void *doc, size_t len, uint64_t
 int hsw_publish(hsw_segment *w, const void *doc, size_t len, uint64_t min_generation, uint64_t *generation) {
     if (!w || (!doc && len) || w->pending) return HS_EINVAL;
     if (len > HSW_MAX_DOC) return HS_ETOOSMALL;
+    /* Never publish what every reader would refuse: the live snapshot stays instead. */
+    if (hsi_check_document(doc, len) != HS_OK) return HS_EINVAL;
     if (!w->base || w->replace || len > w->g.capacity) {
         uint64_t gen = w->generation + 1 > min_generation ? w->generation + 1 : min_generation;
         if (gen > HSL_MAX_GENERATION) return HS_EINVAL;

@@ -48,7 +48,7 @@ public struct SegmentError: Error, Sendable, Equatable, CustomStringConvertible 
         switch rc {
         case HS_EBUSY: self.init(.busy, "\(what): another hotswapd is publishing this instance")
         case HS_EACCESS: self.init(.permission, what, errno: err)
-        case HS_EINVAL: self.init(.invalid, what)
+        case HS_EINVAL: self.init(.invalid, "\(what): not a valid snapshot document (or a bad argument)")
         case HS_ETOOSMALL: self.init(.tooLarge, "\(what): the snapshot exceeds the 4 GiB limit of the segment format")
         case HS_ENOMEM: self.init(.system, what, errno: ENOMEM)
         default: self.init(.system, what, errno: err)
@@ -122,7 +122,8 @@ public final class SegmentPublisher {
     /// returns its generation: `max(generation + 1, minimumGeneration)`.
     ///
     /// Readers see either the previous snapshot or this one, never a mix; the call never waits
-    /// for readers. Waiters in `hs_wait` are woken.
+    /// for readers. Waiters in `hs_wait` are woken. Bytes that are not a valid document
+    /// (structure or checksum) are refused with `.invalid` and the live snapshot stays.
     /// - Parameter minimumGeneration: lets a daemon whose history survived a reboot (which
     ///   empties `/dev/shm`) keep generations increasing.
     @discardableResult

@@ -30,7 +30,9 @@ int hsw_open(const char *path, uint32_t mode, int64_t gid, hsw_segment **out);
 
 /* Publishes the document `doc` (bytes as produced by the encoder) as generation
  * max(current + 1, min_generation). Grows the segment when the document does not fit.
- * Stores the new generation in *generation (may be NULL). */
+ * Stores the new generation in *generation (may be NULL). The document is checked as
+ * readers check it (structure and checksum) first: HS_EINVAL, and nothing published, when
+ * it fails. */
 int hsw_publish(hsw_segment *w, const void *doc, size_t len, uint64_t min_generation, uint64_t *generation);
 
 /* The generation of the current snapshot (0 when nothing was ever published). */
