@@ -15,6 +15,9 @@ public struct HistoryEntry: Sendable, Equatable {
     public var document: Value
     /// The runtime-override layer that was in effect, so a rollback restores it too.
     public var overrides: Value?
+    /// Paths of secret values (schema `writeOnly`/`x-secret`), so a snapshot served from the
+    /// history (degraded start) is redacted like a fresh one.
+    public var secrets: [ConfigPath] = []
 
     public init(generation: UInt64, contentHash: String, publishedAt: UInt64, cause: String, document: Value, overrides: Value? = nil) {
         self.generation = generation
@@ -36,6 +39,7 @@ public struct HistoryEntry: Sendable, Equatable {
         if includeDocument {
             o["document"] = document
             o["overrides"] = overrides ?? .null
+            o["secrets"] = .array(secrets.map { .string($0.pointer) })
         }
         return .object(o)
     }
@@ -58,6 +62,7 @@ public struct HistoryEntry: Sendable, Equatable {
         self.cause = cause
         document = try field("document")
         overrides = v["overrides"].flatMap { $0.isNull ? nil : $0 }
+        secrets = (v["secrets"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap { try? ConfigPath(pointer: $0) } }
     }
 }
 

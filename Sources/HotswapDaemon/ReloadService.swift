@@ -63,7 +63,7 @@ final class ReloadService {
             guard let lastGood = store.lastGood() else { throw .rejected(errors) }
             logger.warning("sources are broken at start; serving the last good snapshot (generation \(lastGood.generation)) degraded",
                            [("HOTSWAP_GENERATION", String(lastGood.generation))])
-            let candidate = Candidate(document: lastGood.document, canonicalJSON: JSON.emit(lastGood.document), secrets: [])
+            let candidate = Candidate(document: lastGood.document, canonicalJSON: JSON.emit(lastGood.document), secrets: lastGood.secrets)
             if sink.liveCanonicalJSON != candidate.canonicalJSON {
                 do {
                     try publish(candidate, cause: "start (last good snapshot of generation \(lastGood.generation))")
@@ -123,7 +123,13 @@ final class ReloadService {
                     break
                 }
             }
-            if live == nil, case let .accepted(c) = evaluation { live = c }
+            if live == nil, case let .accepted(c) = evaluation {
+                // First load after a restart on unchanged sources: what is live was published
+                // by an earlier run; take its facts from the segment and the history.
+                live = c
+                status.contentHash = sink.contentHash
+                if let last = store.lastGood(), last.generation == sink.generation { status.publishedAt = last.publishedAt }
+            }
             liveLayers = loaded.layers + overrideLayers
             status.degraded = false
             status.degradedReason = nil
@@ -141,8 +147,9 @@ final class ReloadService {
         status.generation = published.generation
         status.contentHash = published.contentHash
         status.publishedAt = Clock.realtimeNanoseconds
-        let entry = HistoryEntry(generation: published.generation, contentHash: published.contentHash,
+        var entry = HistoryEntry(generation: published.generation, contentHash: published.contentHash,
                                  publishedAt: status.publishedAt, cause: cause, document: candidate.document, overrides: overrides)
+        entry.secrets = candidate.secrets
         do {
             try store.record(entry)
         } catch {

@@ -14,6 +14,7 @@ import Testing
         properties:
           port: { type: integer, minimum: 1, maximum: 65535 }
           host: { type: string, default: localhost }
+          secret: { type: string, writeOnly: true }
         additionalProperties: false
     """
 
@@ -233,7 +234,7 @@ import Testing
 
     @Test func brokenSourcesAtStart_withALastGoodSnapshot_serveItDegraded() throws {
         try withTemporaryDirectory { dir in
-            let d = try start(dir)
+            let d = try start(dir, app: "server:\n  port: 8080\n  secret: hunter2\n")
             let g = try SegmentReader(instance: d.instance).generation
             d.stop(removeSegment: true)   // a reboot empties /dev/shm; the state directory stays
             try d.write("app.yaml", "server: [broken\n")
@@ -246,6 +247,9 @@ import Testing
             #expect(r.generation > g)
             let status = try d2.ctl(["status", "--json"])
             #expect(status.stdout.contains("\"degraded\": true"), "\(status.stdout)")
+            // The snapshot served from the history is redacted like a fresh one.
+            let dump = try d2.ctl(["dump"])
+            #expect(dump.stdout.contains("<redacted>") && !dump.stdout.contains("hunter2"), "\(dump.stdout)")
         }
     }
 
