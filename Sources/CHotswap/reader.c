@@ -420,6 +420,9 @@ static inline __attribute__((always_inline)) int path_equal(const hs_path *p, co
 /* ------------------------------------------------------------------------------------- */
 /* Documents                                                                               */
 
+/* What a read wants from the node it finds. */
+enum { OP_I64, OP_F64, OP_BOOL, OP_STR, OP_JSON, OP_TYPE };
+
 /* The document header, loaded once and checked. */
 typedef struct {
     const uint8_t *doc;
@@ -477,8 +480,6 @@ static inline __attribute__((always_inline)) int doc_find(const hs_doc *d, const
     return HS_ENOTFOUND;
 }
 
-/* What a read wants from the node it finds. */
-enum { OP_I64, OP_F64, OP_BOOL, OP_STR, OP_JSON, OP_TYPE };
 
 typedef struct {
     int op;
@@ -501,18 +502,25 @@ typedef struct {
     uint64_t json_len;
 } hs_val;
 
-static inline __attribute__((always_inline)) int node_load(const hs_doc *d, uint32_t idx, hs_val *v) {
+/* Loads node `idx`: type and payload always; the string and JSON spans only when `want`
+ * (an OP_ kind, or -1 for everything) needs them, since loads from shared memory are atomic
+ * and the compiler cannot drop unused ones. */
+static inline __attribute__((always_inline)) int node_load(const hs_doc *d, uint32_t idx, hs_val *v, int want) {
     const uint8_t *n = d->nodes + (uint64_t)idx * HSL_NODE_SIZE;
     v->type = hsl_ld8(n + HSL_N_TYPE);
     v->payload = hsl_ld64(n + HSL_N_PAYLOAD);
     if (v->type > HS_TYPE_OBJECT) return HS_ECORRUPT;
-    uint64_t jo = hsl_ld32(n + HSL_N_JSON_OFF), jl = hsl_ld32(n + HSL_N_JSON_LEN);
-    if (jo + jl > d->json_size) return HS_ECORRUPT;
-    v->json = d->json + jo;
-    v->json_len = jl;
+    v->json = NULL;
+    v->json_len = 0;
+    if (want < 0 || want == OP_JSON) {
+        uint64_t jo = hsl_ld32(n + HSL_N_JSON_OFF), jl = hsl_ld32(n + HSL_N_JSON_LEN);
+        if (jo + jl > d->json_size) return HS_ECORRUPT;
+        v->json = d->json + jo;
+        v->json_len = jl;
+    }
     v->str = NULL;
     v->str_len = 0;
-    if (v->type == HS_TYPE_STRING || v->type == HS_TYPE_DATETIME) {
+    if ((want < 0 || want == OP_STR) && (v->type == HS_TYPE_STRING || v->type == HS_TYPE_DATETIME)) {
         uint64_t so = (uint32_t)v->payload, sl = v->payload >> 32;
         if (so + sl > d->strings_size) return HS_ECORRUPT;
         v->str = d->strings + so;
@@ -563,7 +571,7 @@ static inline __attribute__((always_inline)) int doc_read(const uint8_t *doc, ui
     hs_val v;
     int rc = doc_open(doc, size, &d);
     if (rc == HS_OK) rc = doc_find(&d, p, &idx);
-    if (rc == HS_OK) rc = node_load(&d, idx, &v);
+    if (rc == HS_OK) rc = node_load(&d, idx, &v, op->op);
     if (rc == HS_OK) rc = val_apply(&v, op);
     return rc;
 }
@@ -580,7 +588,7 @@ int hsi_check_document(const uint8_t *doc, uint64_t size) {
     }
     for (uint32_t i = 0; i < d.node_count; i++) {
         hs_val v;
-        if (node_load(&d, i, &v) != HS_OK) return HS_ECORRUPT;
+        if (node_load(&d, i, &v, -1) != HS_OK) return HS_ECORRUPT;
         const uint8_t *n = d.nodes + (uint64_t)i * HSL_NODE_SIZE;
         uint64_t po = hsl_ld32(n + HSL_N_PATH_OFF), pl = hsl_ld32(n + HSL_N_PATH_LEN);
         if (po + pl > d.strings_size) return HS_ECORRUPT;
@@ -687,7 +695,7 @@ static int verify_current(hs_reader *r) {
 
 #define CHECK_READER(r) do { if (HS_UNLIKELY(!(r) || (r)->magic != HS_READER_MAGIC)) return HS_EINVAL; } while (0)
 
-static int get(hs_reader *r, const char *path, hs_op *op) {
+static inline __attribute__((always_inline)) int get(hs_reader *r, const char *path, hs_op *op) {
     CHECK_READER(r);
     hs_path p;
     int rc = path_parse(path, &p);
@@ -871,7 +879,7 @@ static int key_resolve(hs_key *k) {
         memset(&val, 0, sizeof val);
         rc = v.size_ok ? doc_open(v.doc, v.doc_size, &d) : HS_ECORRUPT;
         if (rc == HS_OK) rc = doc_find(&d, &k->path, &idx);
-        if (rc == HS_OK) rc = node_load(&d, idx, &val);
+        if (rc == HS_OK) rc = node_load(&d, idx, &val, -1);
         uint64_t gen = hsl_ld64(v.slot + HSL_SLOT_GENERATION);
         if (!view_still_valid(&v)) continue;
         if (rc != HS_OK && rc != HS_ENOTFOUND) return rc;
@@ -1094,7 +1102,7 @@ HS_EXPORT uint64_t hs_snapshot_generation(hs_snapshot *s) {
     return s && s->magic == HS_SNAP_MAGIC ? s->generation : 0;
 }
 
-static int snap_get(hs_snapshot *s, const char *path, hs_op *op) {
+static inline __attribute__((always_inline)) int snap_get(hs_snapshot *s, const char *path, hs_op *op) {
     CHECK_SNAP(s);
     hs_path p;
     int rc = path_parse(path, &p);
@@ -1103,7 +1111,7 @@ static int snap_get(hs_snapshot *s, const char *path, hs_op *op) {
     uint32_t idx;
     hs_val v;
     rc = doc_find(&s->view, &p, &idx);
-    if (rc == HS_OK) rc = node_load(&s->view, idx, &v);
+    if (rc == HS_OK) rc = node_load(&s->view, idx, &v, op->op);
     if (rc == HS_OK) rc = val_apply(&v, op);
     return rc;
 }
