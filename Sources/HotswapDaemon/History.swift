@@ -61,7 +61,8 @@ public struct HistoryEntry: Sendable, Equatable {
         publishedAt = UInt64(max(0, at))
         self.cause = cause
         document = try field("document")
-        overrides = v["overrides"].flatMap { $0.isNull ? nil : $0 }
+        // `Value` is ExpressibleByNilLiteral: a bare `nil` here would become `Value.null`.
+        overrides = v["overrides"].flatMap { $0.isNull ? Value?.none : $0 }
         secrets = (v["secrets"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap { try? ConfigPath(pointer: $0) } }
     }
 }

@@ -161,7 +161,7 @@ final class ReloadService {
     /// Persists a new override layer before the snapshot that uses it is published, so a
     /// crash in between restarts with the overrides of what was about to be live.
     private func commitOverrides(_ new: Value?) throws(SystemError) {
-        let normalized = new.flatMap { v in v.objectValue?.isEmpty == true ? nil : v }
+        let normalized = new.flatMap { v in v.isNull || v.objectValue?.isEmpty == true ? Value?.none : v }
         try store.saveOverrides(normalized)
         overrides = normalized
     }

@@ -66,7 +66,10 @@ public final class StateStore {
     /// The persisted override layer, or nil when there is none.
     public func loadOverrides() throws(ConfigError) -> Value? {
         guard Files.exists(overridesPath) else { return nil }
-        return try JSON.parse(try Files.read(overridesPath), options: ParseOptions(fileName: overridesPath))
+        let v = try JSON.parse(try Files.read(overridesPath), options: ParseOptions(fileName: overridesPath))
+        // Earlier versions could persist `null` for "no overrides"; as a layer it would wipe the document.
+        if v.isNull { return Value?.none }
+        return v
     }
 
     /// Persists the override layer; nil removes it.
