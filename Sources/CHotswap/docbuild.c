@@ -332,6 +332,11 @@ static void emit_string(buf *o, const char *s, size_t n) {
 
 static void emit_float(buf *o, double d) {
     char t[40];
+    /* JSON has no spelling for these: write the strings the Swift encoder writes (JSON.emit),
+     * so the document's JSON stays parseable and the two encoders stay byte-identical. */
+    if (d != d) { put(o, "\"nan\"", 5); return; }
+    if (d > 1.7976931348623157e308) { put(o, "\"inf\"", 5); return; }
+    if (d < -1.7976931348623157e308) { put(o, "\"-inf\"", 6); return; }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(t, sizeof t, "%.*g", prec, d);
         if (strtod(t, NULL) == d) break;
