@@ -67,6 +67,7 @@ struct Evaluator {
     private var budget: Int
     private var aborted: Abort?
     private var secretLevel = 0
+    private var regexScratch = RegexScratch()
 
     private enum Abort { case work, depth, loop(Int) }
 
@@ -163,7 +164,7 @@ struct Evaluator {
         return keywords(node, inst, &ann)
     }
 
-    private mutating func keywords(_ node: Node, _ inst: Value, _ ann: inout Annotations?) -> Bool {
+    private mutating func keywords(_ node: CompiledNode, _ inst: Value, _ ann: inout Annotations?) -> Bool {
         var valid = true
         for kw in node.keywords {
             if !keyword(kw, node, inst, &ann) {
@@ -174,7 +175,7 @@ struct Evaluator {
         return valid
     }
 
-    private mutating func keyword(_ kw: Keyword, _ node: Node, _ inst: Value, _ ann: inout Annotations?) -> Bool {
+    private mutating func keyword(_ kw: Keyword, _ node: CompiledNode, _ inst: Value, _ ann: inout Annotations?) -> Bool {
         switch kw {
         case let .type(ts):
             if ts.contains(TypeSet(of: inst)) { return true }
@@ -218,7 +219,7 @@ struct Evaluator {
 
     // MARK: scalars
 
-    private mutating func numeric(_ kw: Keyword, _ node: Node, _ inst: Value) -> Bool {
+    private mutating func numeric(_ kw: Keyword, _ node: CompiledNode, _ inst: Value) -> Bool {
         guard let x = Number(inst) else { return true }
         switch kw {
         case let .minimum(m):
@@ -252,7 +253,7 @@ struct Evaluator {
         return false
     }
 
-    private mutating func string(_ kw: Keyword, _ node: Node, _ inst: Value) -> Bool {
+    private mutating func string(_ kw: Keyword, _ node: CompiledNode, _ inst: Value) -> Bool {
         let s: String
         switch inst.kind {
         case let .string(x): s = x
@@ -274,7 +275,7 @@ struct Evaluator {
                 fail(node, "maxLength", "must be at most \(n) character\(n == 1 ? "" : "s") long, not \(len)", inst)
             }
         case let .pattern(re):
-            guard let hit = re.matches(s, budget: &budget) else { aborted = .work; return false }
+            guard let hit = re.matches(s, budget: &budget, scratch: &regexScratch) else { aborted = .work; return false }
             if hit { return true }
             if report {
                 fail(node, "pattern", "must match the pattern /\(re.source)/, but \(secretLevel > 0 ? "the (secret) value" : Self.show(inst)) does not", inst)
@@ -293,7 +294,7 @@ struct Evaluator {
 
     // MARK: objects
 
-    private mutating func object(_ kw: Keyword, _ node: Node, _ inst: Value, _ o: Object, _ ann: inout Annotations?) -> Bool {
+    private mutating func object(_ kw: Keyword, _ node: CompiledNode, _ inst: Value, _ o: Object, _ ann: inout Annotations?) -> Bool {
         switch kw {
         case let .members(m):
             var ok = true
@@ -312,7 +313,7 @@ struct Evaluator {
                     }
                 }
                 for (re, c) in m.patterns {
-                    guard let hit = re.matches(key, budget: &budget) else { aborted = .work; return false }
+                    guard let hit = re.matches(key, budget: &budget, scratch: &regexScratch) else { aborted = .work; return false }
                     guard hit else { continue }
                     matched = true
                     if !child(.key(key), c, value) {
@@ -407,7 +408,7 @@ struct Evaluator {
 
     // MARK: arrays
 
-    private mutating func array(_ kw: Keyword, _ node: Node, _ inst: Value, _ a: [Value], _ ann: inout Annotations?) -> Bool {
+    private mutating func array(_ kw: Keyword, _ node: CompiledNode, _ inst: Value, _ a: [Value], _ ann: inout Annotations?) -> Bool {
         switch kw {
         case let .items(prefix, rest):
             var ok = true
@@ -510,7 +511,7 @@ struct Evaluator {
 
     // MARK: combinators
 
-    private mutating func combinator(_ kw: Keyword, _ node: Node, _ inst: Value, _ ann: inout Annotations?) -> Bool {
+    private mutating func combinator(_ kw: Keyword, _ node: CompiledNode, _ inst: Value, _ ann: inout Annotations?) -> Bool {
         switch kw {
         case let .allOf(xs):
             var ok = true
@@ -632,7 +633,7 @@ struct Evaluator {
 
     /// Records a violation; callers check `report` first so that quiet evaluation never
     /// builds a message.
-    private mutating func fail(_ node: Node, _ keyword: String, _ message: String, _ inst: Value,
+    private mutating func fail(_ node: CompiledNode, _ keyword: String, _ message: String, _ inst: Value,
                                at extra: PathElement? = nil, causes: [SchemaViolation] = [])
     {
         guard report else { return }
@@ -644,11 +645,11 @@ struct Evaluator {
                                           message: message, origin: inst.origin, causes: causes))
     }
 
-    private func location(_ node: Node, _ keyword: String) -> String {
+    private func location(_ node: CompiledNode, _ keyword: String) -> String {
         schema.documents[node.doc].displayName + "#" + node.pointer + (keyword.isEmpty ? "" : "/" + keyword)
     }
 
-    private func schemaOrigin(_ node: Node, _ keyword: String) -> Origin? {
+    private func schemaOrigin(_ node: CompiledNode, _ keyword: String) -> Origin? {
         guard var v = Optional(schema.documents[node.doc].value),
               let tokens = try? ConfigPath(pointer: node.pointer).tokens else { return nil }
         var origin = v.origin
@@ -664,7 +665,7 @@ struct Evaluator {
         String(ConfigPath(tokens: [key]).pointer.dropFirst())
     }
 
-    private func unknownKeyMessage(_ key: String, _ node: Node) -> String {
+    private func unknownKeyMessage(_ key: String, _ node: CompiledNode) -> String {
         var m = "unknown key `\(key)`"
         if let s = Suggest.closest(to: key, among: knownKeys(node)) { m += "; did you mean `\(s)`?" }
         return m
@@ -672,10 +673,10 @@ struct Evaluator {
 
     /// The property names a schema knows about: its own and those of the subschemas it
     /// applies in place, for suggestions.
-    private func knownKeys(_ node: Node) -> [String] {
+    private func knownKeys(_ node: CompiledNode) -> [String] {
         var out: [String] = []
         var seen: Set<Int> = []
-        var stack: [Node] = [node]
+        var stack: [CompiledNode] = [node]
         while let n = stack.popLast(), out.count < 10_000 {
             out += n.knownKeys
             for kw in n.keywords {

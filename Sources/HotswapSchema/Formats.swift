@@ -229,9 +229,8 @@ enum FormatCheck {
     }
 
     static func isUUID(_ s: String) -> Bool {
-        let u = Array(s.utf8)
-        guard u.count == 36 else { return false }
-        for (k, b) in u.enumerated() {
+        guard s.utf8.count == 36 else { return false }
+        for (k, b) in s.utf8.enumerated() {
             if k == 8 || k == 13 || k == 18 || k == 23 {
                 if b != UInt8(ascii: "-") { return false }
             } else if hexDigitValue(b) == nil {

@@ -11,14 +11,32 @@ enum IDNA {
     /// not begin or end with a hyphen; at most 253 octets; `xn--` labels must be valid
     /// A-labels.
     static func isHostname(_ s: String) -> Bool {
-        guard !s.isEmpty, s.utf8.count <= 253 else { return false }
-        for label in Array(s.utf8).split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false) {
-            guard isLDHLabel(label) else { return false }
-            if label.count >= 4, label.prefix(4).map({ $0 | 0x20 }) == Array("xn--".utf8) {
-                guard let u = String(validating: label.dropFirst(4), as: UTF8.self), isALabelPayload(u) else { return false }
+        let u = s.utf8
+        guard !u.isEmpty, u.count <= 253 else { return false }
+        // One pass over the bytes; only `xn--` labels need more.
+        var labelStart = u.startIndex
+        var i = u.startIndex
+        while true {
+            if i == u.endIndex || u[i] == UInt8(ascii: ".") {
+                let label = u[labelStart..<i]
+                let n = label.count
+                guard n >= 1, n <= 63, label.first != UInt8(ascii: "-"), label.last != UInt8(ascii: "-") else { return false }
+                if n >= 4 {
+                    var p = label.makeIterator()
+                    let a = p.next()! | 0x20, b = p.next()! | 0x20, c = p.next()!, d = p.next()!
+                    if a == UInt8(ascii: "x"), b == UInt8(ascii: "n"), c == UInt8(ascii: "-"), d == UInt8(ascii: "-") {
+                        guard let payload = String(validating: label.dropFirst(4), as: UTF8.self), isALabelPayload(payload) else { return false }
+                    }
+                }
+                if i == u.endIndex { return true }
+                labelStart = u.index(after: i)
+            } else {
+                let b = u[i]
+                let ok = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D
+                if !ok { return false }
             }
+            i = u.index(after: i)
         }
-        return true
     }
 
     private static func isLDHLabel(_ l: ArraySlice<UInt8>) -> Bool {

@@ -64,8 +64,9 @@ struct TypeSet: OptionSet, Sendable, Hashable {
 enum Keyword: Sendable {
     case type(TypeSet)
     case enumeration(ValueSet)
-    case const(Value)
-    case members(MemberRules)
+    // Boxed so that a Keyword stays small: every evaluation copies keywords around.
+    indirect case const(Value)
+    indirect case members(MemberRules)
     case required([String])
     case propertyNames(Int)
     case minProperties(Int), maxProperties(Int)
@@ -160,6 +161,32 @@ struct Node: Sendable {
         self.doc = doc
         self.pointer = pointer
         self.resource = resource
+    }
+}
+
+/// The immutable, shared form of a `Node` kept by `Schema`: a reference, so that reading a
+/// node during validation costs a retain rather than a copy of all its fields.
+final class CompiledNode: Sendable {
+    let doc: Int
+    let pointer: String
+    let resource: Int
+    let constant: Bool?
+    let keywords: [Keyword]
+    let hasUnevaluated: Bool
+    let isSecret: Bool
+    let defaultValue: Value?
+    let knownKeys: [String]
+
+    init(_ n: Node) {
+        doc = n.doc
+        pointer = n.pointer
+        resource = n.resource
+        constant = n.constant
+        keywords = n.keywords
+        hasUnevaluated = n.hasUnevaluated
+        isSecret = n.isSecret
+        defaultValue = n.defaultValue
+        knownKeys = n.knownKeys
     }
 }
 

@@ -44,7 +44,7 @@ public struct Schema: Sendable {
         }
     }
 
-    let nodes: [Node]
+    let nodes: [CompiledNode]
     let root: Int
     let documents: [SchemaDocument]
     let resources: [Resource]
@@ -77,7 +77,7 @@ public struct Schema: Sendable {
             do throws(ConfigError) {
                 let doc = c.addDocument(root, uri: base, bundled: false)
                 let r = try c.compileAll(root: Location(doc: doc, tokens: []))
-                return .success(Schema(nodes: c.nodes, root: r, documents: c.docs, resources: c.resources, options: options, uri: base))
+                return .success(Schema(nodes: c.nodes.map(CompiledNode.init), root: r, documents: c.docs, resources: c.resources, options: options, uri: base))
             } catch {
                 return .failure(error)
             }
@@ -85,7 +85,7 @@ public struct Schema: Sendable {
         return try result.get()
     }
 
-    private init(nodes: [Node], root: Int, documents: [SchemaDocument], resources: [Resource], options: Options, uri: String) {
+    private init(nodes: [CompiledNode], root: Int, documents: [SchemaDocument], resources: [Resource], options: Options, uri: String) {
         self.nodes = nodes
         self.root = root
         self.documents = documents

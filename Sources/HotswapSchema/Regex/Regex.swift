@@ -56,52 +56,58 @@ struct Regex: Sendable {
     /// Whether the pattern matches somewhere in `input`. `budget` is decremented by the work
     /// done (threads stepped); the match gives up and returns nil once it reaches zero.
     func matches(_ input: String, budget: inout Int) -> Bool? {
-        let text = Array(input.unicodeScalars.lazy.map(\.value))
-        var current = ThreadList(capacity: program.count)
-        var next = ThreadList(capacity: program.count)
-        var stack: [Int] = []
-        stack.reserveCapacity(16)
-        add(0, to: &current, at: 0, in: text, stack: &stack)
-        var i = 0
+        var scratch = RegexScratch()
+        return matches(input, budget: &budget, scratch: &scratch)
+    }
+
+    /// As `matches(_:budget:)`, reusing `scratch`'s buffers so that a validation run
+    /// allocates them once rather than per match.
+    func matches(_ input: String, budget: inout Int, scratch: inout RegexScratch) -> Bool? {
+        scratch.prepare(size: program.count)
+        var it = input.unicodeScalars.makeIterator()
+        var prev: UInt32? = nil
+        var cur = it.next()?.value
+        add(0, to: &scratch.current, prev: prev, next: cur, stack: &scratch.stack)
         while true {
-            budget -= current.count + 1
+            budget -= scratch.current.count + 1
             if budget <= 0 { return nil }
-            if i == text.count {
-                return current.dense.contains { if case .match = program[$0] { return true } else { return false } }
+            guard let c = cur else {
+                return scratch.current.dense.contains { if case .match = program[$0] { return true } else { return false } }
             }
-            let c = text[i]
-            for pc in current.dense {
+            let following = it.next()?.value
+            for pc in scratch.current.dense {
                 switch program[pc] {
                 case .match: return true
-                case let .scalar(v): if v == c { add(pc + 1, to: &next, at: i + 1, in: text, stack: &stack) }
-                case let .set(k): if sets[k].contains(c) { add(pc + 1, to: &next, at: i + 1, in: text, stack: &stack) }
-                case .any: if !Self.isLineTerminator(c) { add(pc + 1, to: &next, at: i + 1, in: text, stack: &stack) }
+                case let .scalar(v): if v == c { add(pc + 1, to: &scratch.next, prev: c, next: following, stack: &scratch.stack) }
+                case let .set(k): if sets[k].contains(c) { add(pc + 1, to: &scratch.next, prev: c, next: following, stack: &scratch.stack) }
+                case .any: if !Self.isLineTerminator(c) { add(pc + 1, to: &scratch.next, prev: c, next: following, stack: &scratch.stack) }
                 default: break
                 }
             }
-            swap(&current, &next)
-            next.removeAll()
-            i += 1
-            if !anchored { add(0, to: &current, at: i, in: text, stack: &stack) }
-            if current.count == 0 { return false }
+            swap(&scratch.current, &scratch.next)
+            scratch.next.removeAll()
+            prev = c
+            cur = following
+            if !anchored { add(0, to: &scratch.current, prev: prev, next: cur, stack: &scratch.stack) }
+            if scratch.current.count == 0 { return false }
         }
     }
 
-    /// Follows jumps, splits and assertions from `pc` at position `pos`, adding every
-    /// reachable instruction once. The set membership check is what makes empty loops such as
-    /// `(a*)*` terminate.
-    private func add(_ pc: Int, to list: inout ThreadList, at pos: Int, in text: [UInt32], stack: inout [Int]) {
+    /// Follows jumps, splits and assertions from `pc` at the position between `prev` and
+    /// `next` (nil at the ends of the input), adding every reachable instruction once. The
+    /// set membership check is what makes empty loops such as `(a*)*` terminate.
+    private func add(_ pc: Int, to list: inout ThreadList, prev: UInt32?, next: UInt32?, stack: inout [Int]) {
         stack.append(pc)
         while let pc = stack.popLast() {
             guard list.insert(pc) else { continue }
             switch program[pc] {
             case let .jump(t): stack.append(t)
             case let .split(a, b): stack.append(b); stack.append(a)
-            case .assertStart: if pos == 0 { stack.append(pc + 1) }
-            case .assertEnd: if pos == text.count { stack.append(pc + 1) }
+            case .assertStart: if prev == nil { stack.append(pc + 1) }
+            case .assertEnd: if next == nil { stack.append(pc + 1) }
             case .wordBoundary, .notWordBoundary:
-                let before = pos > 0 && Self.isWord(text[pos - 1])
-                let after = pos < text.count && Self.isWord(text[pos])
+                let before = prev.map(Self.isWord) ?? false
+                let after = next.map(Self.isWord) ?? false
                 var holds = before != after
                 if case .notWordBoundary = program[pc] { holds.toggle() }
                 if holds { stack.append(pc + 1) }
@@ -119,14 +125,29 @@ struct Regex: Sendable {
     }
 }
 
-/// A sparse set of program counters (Briggs–Torczon): O(1) insert, membership and clear.
-private struct ThreadList {
-    private(set) var dense: [Int] = []
-    private var sparse: [Int]
+/// The matcher's working memory, reusable across matches of any pattern.
+struct RegexScratch {
+    fileprivate var current = ThreadList()
+    fileprivate var next = ThreadList()
+    fileprivate var stack: [Int] = []
 
-    init(capacity: Int) {
-        sparse = Array(repeating: 0, count: capacity)
-        dense.reserveCapacity(capacity)
+    init() {}
+
+    fileprivate mutating func prepare(size: Int) {
+        current.prepare(size)
+        next.prepare(size)
+        stack.removeAll(keepingCapacity: true)
+    }
+}
+
+/// A sparse set of program counters (Briggs–Torczon): O(1) insert, membership and clear.
+fileprivate struct ThreadList {
+    private(set) var dense: [Int] = []
+    private var sparse: [Int] = []
+
+    mutating func prepare(_ capacity: Int) {
+        dense.removeAll(keepingCapacity: true)
+        if sparse.count < capacity { sparse = Array(repeating: 0, count: capacity) }
     }
 
     var count: Int { dense.count }
