@@ -196,7 +196,8 @@ final class ReloadService {
             report.result = .rejected(errors)
         case let .accepted(candidate):
             do {
-                try commitOverrides(target.overrides)
+                // Marked as overrides again, as at start: the schema coerces their strings.
+                try commitOverrides(target.overrides.map(Self.markAsOverride))
                 if candidate.canonicalJSON != live?.canonicalJSON {
                     try publish(candidate, cause: cause)
                     report.result = .published(generation: status.generation)
