@@ -93,7 +93,14 @@ final class ControlService {
                 return .failure("no runtime override at '\(path)'" + (existing.isEmpty ? " (there are none)" : " (overrides: \(existing.joined(separator: ", ")))"))
             }
             do {
-                let new = try overrides.removing(at: path)
+                var new = try overrides.removing(at: path)
+                // A parent left empty would stay an override ({} replaces a scalar below it,
+                // and status would list it): remove it too.
+                var parent = path.parent
+                while !parent.isRoot, let p = new.value(at: parent), p.objectValue?.isEmpty == true {
+                    new = try new.removing(at: parent)
+                    parent = parent.parent
+                }
                 audit("unset \(path)", peer)
                 let cause = "unset \(path) by uid \(peer.uid)"
                 return respond(perform(cause) { service.reload(cause: cause, proposedOverrides: .some(new)) })
