@@ -23,7 +23,8 @@ extension Schema {
             return SchemaResult(value: value, violations: validate(value), secrets: [])
         }
         var walker = ApplyWalker(schema: self)
-        let out = walker.walk(value, [(root, true)], path: [], depth: 0, coercible: coercible)
+        var path: [String] = []
+        let out = walker.walk(value, [(root, true)], path: &path, coercible: coercible) ?? value
         let secrets = walker.secrets.sorted { $0.pointer < $1.pointer }
         return SchemaResult(value: out, violations: validate(out), secrets: secrets)
     }
@@ -39,46 +40,66 @@ private struct ApplyWalker {
     init(schema: Schema) { self.schema = schema }
 
     /// `nodes` are the subschemas that apply to `v` directly, each marked `must` when it
-    /// certainly applies (not only through an `anyOf`/`oneOf` branch).
-    mutating func walk(_ v: Value, _ nodes: [(Int, Bool)], path: [String], depth: Int, coercible: (Value) -> Bool) -> Value {
+    /// certainly applies (not only through an `anyOf`/`oneOf` branch). Returns the new value,
+    /// or nil when nothing changed (the common case, which then costs no copying).
+    mutating func walk(_ v: Value, _ nodes: [(Int, Bool)], path: inout [String], coercible: (Value) -> Bool) -> Value? {
         let applied = closure(nodes, v)
         if applied.contains(where: { schema.nodes[$0.0].isSecret }) { secrets.insert(ConfigPath(tokens: path)) }
-        guard depth < schema.options.maxDepth else { return v }
+        guard path.count < schema.options.maxDepth else { return nil }
         switch v.kind {
         case let .string(s) where coercible(v):
             return coerce(s, v, admitted(nodes))
         case var .object(o):
-            for i in 0..<o.count {
-                let (key, member) = o[position: i]
-                let childNodes = memberNodes(applied, key)
+            let keys = o.keys, values = o.values
+            var changed: [(Int, Value)] = []
+            for i in keys.indices {
+                let childNodes = memberNodes(applied, keys[i])
                 if childNodes.isEmpty { continue }
-                o[key] = walk(member, childNodes, path: path + [key], depth: depth + 1, coercible: coercible)
+                path.append(keys[i])
+                if let new = walk(values[i], childNodes, path: &path, coercible: coercible) { changed.append((i, new)) }
+                path.removeLast()
+            }
+            var modified = !changed.isEmpty
+            if modified {
+                var newValues = values
+                for (i, new) in changed { newValues[i] = new }
+                o = Object(uniqueKeys: keys, values: newValues)
             }
             for (n, must) in applied where must {
                 for kw in schema.nodes[n].keywords {
                     guard case let .members(m) = kw else { continue }
                     for key in m.order where !o.contains(key) {
-                        let c = m.properties[key]!
                         var guardSet: Set<Int> = []
-                        guard let d = defaultValue(for: c, visiting: &guardSet, depth: depth) else { continue }
-                        o[key] = walk(d, memberNodes(applied, key), path: path + [key], depth: depth + 1, coercible: coercible)
+                        guard let d = defaultValue(for: m.properties[key]!, visiting: &guardSet, depth: path.count) else { continue }
+                        path.append(key)
+                        o[key] = walk(d, memberNodes(applied, key), path: &path, coercible: coercible) ?? d
+                        path.removeLast()
+                        modified = true
                     }
                 }
             }
+            guard modified else { return nil }
             var out = v
             out.kind = .object(o)
             return out
         case var .array(a):
+            var modified = false
             for i in a.indices {
                 let childNodes = itemNodes(applied, i)
                 if childNodes.isEmpty { continue }
-                a[i] = walk(a[i], childNodes, path: path + [String(i)], depth: depth + 1, coercible: coercible)
+                path.append(String(i))
+                if let new = walk(a[i], childNodes, path: &path, coercible: coercible) {
+                    a[i] = new
+                    modified = true
+                }
+                path.removeLast()
             }
+            guard modified else { return nil }
             var out = v
             out.kind = .array(a)
             return out
         default:
-            return v
+            return nil
         }
     }
 
@@ -86,6 +107,8 @@ private struct ApplyWalker {
     /// `$ref`, `allOf`, `anyOf`, `oneOf`, `if`/`then`/`else` and `dependentSchemas` bring in.
     /// `if` is decided by validating the value; `anyOf`/`oneOf` branches are not `must`.
     private func closure(_ start: [(Int, Bool)], _ v: Value) -> [(Int, Bool)] {
+        // Most locations have one schema that applies nothing in place.
+        if start.count == 1, !schema.nodes[start[0].0].keywords.contains(where: Self.appliesInPlace) { return start }
         var out: [(Int, Bool)] = []
         var seen: [Int: Bool] = [:]
         var stack = start.reversed() as [(Int, Bool)]
@@ -108,6 +131,13 @@ private struct ApplyWalker {
             }
         }
         return out
+    }
+
+    private static func appliesInPlace(_ kw: Keyword) -> Bool {
+        switch kw {
+        case .ref, .dynamicRef, .allOf, .anyOf, .oneOf, .conditional, .dependentSchemas: return true
+        default: return false
+        }
     }
 
     private func memberNodes(_ applied: [(Int, Bool)], _ key: String) -> [(Int, Bool)] {
@@ -197,8 +227,8 @@ private struct ApplyWalker {
         return t
     }
 
-    private func coerce(_ s: String, _ v: Value, _ t: TypeSet) -> Value {
-        if t.contains(.string) || t.isEmpty { return v }
+    private func coerce(_ s: String, _ v: Value, _ t: TypeSet) -> Value? {
+        if t.contains(.string) || t.isEmpty { return nil }
         if !t.isDisjoint(with: .number), let n = Self.parseNumber(s) {
             switch n {
             case let .int(i):
@@ -216,7 +246,7 @@ private struct ApplyWalker {
             }
         }
         if t.contains(.null), s == "null" { return Value(.null, origin: v.origin) }
-        return v
+        return nil
     }
 
     /// JSON number syntax (an optional leading `+` allowed); integers that fit are `.int`.

@@ -262,13 +262,18 @@ struct Evaluator {
         }
         switch kw {
         case let .minLength(n):
+            // A code point is 1 to 4 UTF-8 bytes: often the byte count decides.
+            let bytes = s.utf8.count
+            if bytes >= 4 * n { return true }
             let len = s.unicodeScalars.count
             if len >= n { return true }
             if report {
                 fail(node, "minLength", "must be at least \(n) character\(n == 1 ? "" : "s") long, not \(len)", inst)
             }
         case let .maxLength(n):
-            budget -= s.utf8.count / 64
+            let bytes = s.utf8.count
+            if bytes <= n { return true }
+            budget -= bytes / 64
             let len = s.unicodeScalars.count
             if len <= n { return true }
             if report {
@@ -298,8 +303,9 @@ struct Evaluator {
         switch kw {
         case let .members(m):
             var ok = true
-            for i in 0..<o.count {
-                let (key, value) = o[position: i]
+            let keys = o.keys, values = o.values
+            for i in keys.indices {
+                let key = keys[i], value = values[i]
                 var matched = false
                 if let c = m.properties[key] {
                     matched = true
@@ -345,7 +351,9 @@ struct Evaluator {
             return ok
         case let .propertyNames(c):
             var ok = true
-            for (key, value) in o {
+            let keys = o.keys, values = o.values
+            for i in keys.indices {
+                let key = keys[i], value = values[i]
                 let start = violations.count
                 if !child(.key(key), c, Value(.string(key), origin: value.origin)) {
                     ok = false
@@ -388,8 +396,9 @@ struct Evaluator {
         case let .unevaluatedProperties(c):
             var ok = true
             let isFalse = schema.nodes[c].constant == false
-            for i in 0..<o.count where !(ann?.isPropEvaluated(i) ?? false) {
-                let (key, value) = o[position: i]
+            let keys = o.keys, values = o.values
+            for i in keys.indices where !(ann?.isPropEvaluated(i) ?? false) {
+                let key = keys[i], value = values[i]
                 if isFalse {
                     ok = false
                     if !report { return false }

@@ -230,7 +230,9 @@ enum FormatCheck {
 
     static func isUUID(_ s: String) -> Bool {
         guard s.utf8.count == 36 else { return false }
-        for (k, b) in s.utf8.enumerated() {
+        var k = -1
+        for b in s.utf8 {
+            k += 1
             if k == 8 || k == 13 || k == 18 || k == 23 {
                 if b != UInt8(ascii: "-") { return false }
             } else if hexDigitValue(b) == nil {
