@@ -33,7 +33,7 @@ public struct SchemaBenchmarkFixture: Sendable {
                 "port": .integer(port),
                 "timeout_ms": .integer(Int64(250 + i % 5000)),
                 "retries": .integer(Int64(i % 5)),
-                "weight": .float(Double(i % 100) / 10 + 0.5),
+                "weight": .float(Double(i % 20) * 0.5 + 0.5),
                 "enabled": .bool(i % 7 != 0),
                 "tags": [.string("tier-\(i % 3)"), .string("zone-\(i % 4)")],
                 "health": ["path": "/healthz", "interval": .string("PT\(5 + i % 55)S"),
@@ -104,7 +104,7 @@ public struct SchemaBenchmarkFixture: Sendable {
                 "port": {"$ref": "#/$defs/port"},
                 "timeout_ms": {"type": "integer", "minimum": 1, "maximum": 600000},
                 "retries": {"type": "integer", "minimum": 0, "maximum": 10},
-                "weight": {"type": "number", "exclusiveMinimum": 0, "multipleOf": 0.1},
+                "weight": {"type": "number", "exclusiveMinimum": 0, "multipleOf": 0.5},
                 "enabled": {"type": "boolean"},
                 "tags": {"type": "array", "items": {"type": "string", "minLength": 1}, "uniqueItems": true, "maxItems": 16},
                 "health": {
