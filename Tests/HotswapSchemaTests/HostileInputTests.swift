@@ -80,6 +80,18 @@ struct HostileInputTests {
         #expect(s.apply(to: v).isValid)
     }
 
+    /// Two evaluations per level (`items` → `$ref`), 300 levels: within the document limit but
+    /// past the evaluation depth limit, which stops well before the stack would.
+    @Test func evaluationDepthLimitStopsRecursionWithAClearMessage() throws {
+        var v: Value = 1
+        for _ in 0..<300 { v = .array([v]) }
+        let s = try schema("items: { $ref: '#' }")
+        let violations = s.validate(v)
+        #expect(violations.count == 1)
+        #expect(violations.first?.message.hasPrefix("validation stopped: subschemas nested more than 512 levels deep") == true)
+        #expect(!s.isValid(v))
+    }
+
     @Test func workLimitStopsValidationWithAClearMessage() throws {
         let s = try schema("items: { type: integer }", options: Schema.Options(maxSteps: 1000))
         let v = s.validate(.array((0..<10_000).map { .integer(Int64($0)) }))
