@@ -105,7 +105,9 @@ final class ControlServer {
             if case .closed = (try? c.socket.read()) ?? .closed { close(token) }
             return
         }
-        while true {
+        // Bounded per wake-up (epoll is level-triggered: the rest is read on the next one), so
+        // a client that sends fast cannot keep the loop from publishing.
+        for _ in 0..<16 {
             let result: UnixConnection.ReadResult
             do {
                 result = try c.socket.read()
@@ -116,8 +118,11 @@ final class ControlServer {
             switch result {
             case let .data(bytes):
                 c.lastActivity = Clock.monotonicNanoseconds
+                let scanFrom = c.input.count
                 c.input += bytes
-                if let nl = c.input.firstIndex(of: 0x0A) {
+                // Only the new bytes can hold the newline; scanning the whole buffer every
+                // time was quadratic (minutes for a 16 MiB request, the loop blocked).
+                if let nl = c.input[scanFrom...].firstIndex(of: 0x0A) {
                     answer(c, token: token, line: Array(c.input[..<nl]))
                     return
                 }
