@@ -6,7 +6,8 @@ import HotswapSystem
 // Foundation (independent of the daemon's own JSON code, so a bug there cannot hide itself).
 
 /// A client of the control socket that speaks (or refuses to speak) the protocol by hand.
-public final class RawControlClient {
+/// One thread may write while another reads (a socket allows that); nothing else is shared.
+public final class RawControlClient: @unchecked Sendable {
     public let connection: UnixConnection
 
     /// Connects (blocking); answers wait at most `receiveTimeoutMs`.
@@ -139,6 +140,7 @@ extension RunningDaemon {
 /// A copy of `source` in `directory` with mode 0755 (and 0755 folders above it), so a process
 /// running as another uid can execute it even when the build folder is private.
 public func executableCopy(of source: String, in directory: URL) throws -> String {
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let dest = directory.appendingPathComponent(URL(fileURLWithPath: source).lastPathComponent)
     try? FileManager.default.removeItem(at: dest)
     try FileManager.default.copyItem(atPath: source, toPath: dest.path)
