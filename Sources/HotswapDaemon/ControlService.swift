@@ -221,6 +221,13 @@ final class ControlService {
             o["overridden"] = .array(contributions.dropLast().reversed())
         }
         if value.origin?.file == "<schema default>" { o["winner"] = "default from schema" }
+        if let g = service.status.rollbackTo {
+            // The live document is generation g's, republished: the current layers did not
+            // make it, so naming one of them (a file that may now say something else) would mislead.
+            o["winner"] = .string("rollback to generation \(g)")
+            o["origin"] = .string("history record of generation \(g)")
+            o["overridden"] = .array([])
+        }
         return .success(.object(o))
     }
 
