@@ -77,12 +77,12 @@ def fmt_ratio(x):
     return f"{x:.2f}x" if x < 10 else f"{x:.1f}x" if x < 100 else f"{x:.0f}x"
 
 
-def table(rows, headers):
-    """A plain-text table (left-aligned first column, right-aligned others)."""
+def table(rows, headers, left=1):
+    """A plain-text table: the first `left` columns left-aligned, the others right-aligned."""
     cols = list(zip(*([headers] + rows))) if rows else [[h] for h in headers]
     widths = [max(len(str(c)) for c in col) for col in cols]
     def line(r):
-        cells = [str(r[0]).ljust(widths[0])] + [str(c).rjust(w) for c, w in zip(r[1:], widths[1:])]
+        cells = [str(c).ljust(w) if i < left else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths))]
         return "  ".join(cells).rstrip()
     out = [line(headers), "  ".join("-" * w for w in widths)]
     out += [line(r) for r in rows]
