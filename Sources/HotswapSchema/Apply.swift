@@ -202,7 +202,8 @@ private struct ApplyWalker {
         if let m = admittedMemo[n] { return m }
         let node = schema.nodes[n]
         if let c = node.constant { return c ? .all : [] }
-        guard visiting.insert(n).inserted else { return .all }
+        // A cycle, or a chain of references deep enough to threaten the stack, admits anything.
+        guard visiting.count < 256, visiting.insert(n).inserted else { return .all }
         defer { visiting.remove(n) }
         var t = TypeSet.all
         for kw in node.keywords {

@@ -384,9 +384,9 @@ struct Compiler {
         return m.map { ($0.key, nodeIndex(loc.appending(key, $0.key), ctx)) }
     }
 
-    private func regex(_ pattern: String, _ key: String, _ loc: Location) throws(ConfigError) -> Regex {
+    private func regex(_ pattern: String, _ key: String, _ loc: Location) throws(ConfigError) -> ECMARegex {
         do {
-            return try Regex(pattern)
+            return try ECMARegex(pattern)
         } catch let e {
             switch e {
             case let .syntax(s):
@@ -394,7 +394,7 @@ struct Compiler {
             case let .unsupported(what):
                 throw error("the regular expression '\(pattern)' in '\(key)' uses \(what), which hotswapd does not support: its matcher never backtracks, so backreferences and lookaround are unavailable", at: loc, key: key)
             case .tooLarge:
-                throw error("the regular expression '\(pattern)' in '\(key)' is too large once its repetition counts are expanded (more than \(Regex.maxProgramSize) states)", at: loc, key: key)
+                throw error("the regular expression '\(pattern)' in '\(key)' is too large once its repetition counts are expanded (more than \(ECMARegex.maxProgramSize) states)", at: loc, key: key)
             }
         }
     }

@@ -32,7 +32,7 @@ enum FormatKind: String, Sendable, CaseIterable {
         case .uriTemplate: return FormatCheck.isURITemplate(s)
         case .jsonPointer: return FormatCheck.isJSONPointer(Array(s.unicodeScalars)[...])
         case .relativeJSONPointer: return FormatCheck.isRelativeJSONPointer(s)
-        case .regex: return Regex.isValidSyntax(s)
+        case .regex: return ECMARegex.isValidSyntax(s)
         }
     }
 

@@ -78,7 +78,7 @@ enum Keyword: Sendable {
     case minimum(Number), maximum(Number), exclusiveMinimum(Number), exclusiveMaximum(Number)
     case multipleOf(Number)
     case minLength(Int), maxLength(Int)
-    case pattern(Regex)
+    case pattern(ECMARegex)
     case format(FormatKind)
     case allOf([Int]), anyOf([Int]), oneOf([Int]), not(Int)
     case conditional(if: Int, then: Int?, else: Int?)
@@ -134,7 +134,7 @@ struct MemberRules: Sendable {
     var properties: [String: Int] = [:]
     /// Property names in schema order, for defaults and suggestions.
     var order: [String] = []
-    var patterns: [(Regex, Int)] = []
+    var patterns: [(ECMARegex, Int)] = []
     var additional: Int?
     var hasProperties = false
 }

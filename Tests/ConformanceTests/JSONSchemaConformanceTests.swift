@@ -14,7 +14,11 @@ struct JSONSchemaConformanceTests {
     static let root = TestPaths.conformance.appendingPathComponent("JSON-Schema-Test-Suite")
     static let testsDir = root.appendingPathComponent("tests/draft2020-12")
 
-    /// Tests we know fail, keyed `file > case > test`, with the reason.
+    /// Tests we know fail, keyed `file > case > test`, with the reason for each.
+    ///
+    /// Empty: every test of the three parts passes, including `$dynamicRef`/`$dynamicAnchor`,
+    /// `$vocabulary`, cross-draft references and all 19 formats. A feature we drop later (or a
+    /// regression we accept) must be named here, one entry per test, with why.
     static let expectedFailures: [String: String] = [:]
 
     struct Tally {

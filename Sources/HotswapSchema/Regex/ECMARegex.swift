@@ -7,7 +7,7 @@
 ///
 /// `matches` has search semantics, as JSON Schema's `pattern` requires: the pattern may match
 /// anywhere in the string unless it is anchored with `^`/`$`.
-struct Regex: Sendable {
+struct ECMARegex: Sendable {
     enum Instruction: Sendable {
         case scalar(UInt32)
         case set(Int)
@@ -165,13 +165,13 @@ fileprivate struct ThreadList {
 }
 
 private struct ProgramBuilder {
-    var program: [Regex.Instruction] = []
+    var program: [ECMARegex.Instruction] = []
     var sets: [CharSet] = []
 
-    mutating func append(_ i: Regex.Instruction) { program.append(i) }
+    mutating func append(_ i: ECMARegex.Instruction) { program.append(i) }
 
-    mutating func emit(_ node: RegexNode) throws(Regex.CompileError) {
-        if program.count > Regex.maxProgramSize { throw .tooLarge }
+    mutating func emit(_ node: RegexNode) throws(ECMARegex.CompileError) {
+        if program.count > ECMARegex.maxProgramSize { throw .tooLarge }
         switch node {
         case .empty: break
         case let .scalar(v): append(.scalar(v))
@@ -200,7 +200,7 @@ private struct ProgramBuilder {
             }
             for j in jumpsToEnd { program[j] = .jump(program.count) }
         case let .repetition(x, lo, hi):
-            if lo > Regex.maxProgramSize || (hi ?? 0) > Regex.maxProgramSize { throw .tooLarge }
+            if lo > ECMARegex.maxProgramSize || (hi ?? 0) > ECMARegex.maxProgramSize { throw .tooLarge }
             for _ in 0..<lo { try emit(x) }
             if let hi {
                 // x? x? … nested so that each optional copy can only follow the previous one.
@@ -209,7 +209,7 @@ private struct ProgramBuilder {
                     splits.append(program.count)
                     append(.split(program.count + 1, -1))
                     try emit(x)
-                    if program.count > Regex.maxProgramSize { throw .tooLarge }
+                    if program.count > ECMARegex.maxProgramSize { throw .tooLarge }
                 }
                 for s in splits { program[s] = .split(s + 1, program.count) }
             } else {
@@ -220,7 +220,7 @@ private struct ProgramBuilder {
                 program[loop] = .split(loop + 1, program.count)
             }
         }
-        if program.count > Regex.maxProgramSize { throw .tooLarge }
+        if program.count > ECMARegex.maxProgramSize { throw .tooLarge }
     }
 }
 
