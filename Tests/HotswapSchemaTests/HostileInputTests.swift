@@ -32,6 +32,25 @@ struct HostileInputTests {
         #expect(e.message.contains("loops forever"))
     }
 
+    /// A loop only `$dynamicRef` resolution can create (statically the reference points at
+    /// a harmless definition) is caught while validating, not by the stack.
+    @Test func dynamicReferenceLoopIsStoppedAtRunTime() throws {
+        let b = try yaml("""
+        $id: https://example.com/b.json
+        $defs: { d: { $dynamicAnchor: x } }
+        $dynamicRef: "#x"
+        """)
+        let s = try Schema.compile(try yaml("""
+        $id: https://example.com/a.json
+        $dynamicAnchor: x
+        $ref: b.json
+        """), uri: "https://example.com/a.json") { (uri: String) throws(ConfigError) -> Value? in uri == "https://example.com/b.json" ? b : nil }
+        let v = s.validate(1)
+        #expect(v.count == 1)
+        #expect(v.first?.message.contains("applies itself to the same value forever") == true, "\(v)")
+        #expect(!s.isValid(1))
+    }
+
     @Test func hundredThousandMemberEnum() throws {
         let members = (0..<100_000).map { Value.string("value-\($0)") }
         let s = try Schema.compile(.object(Object([("enum", .array(members))])), uri: "file:///big.json")

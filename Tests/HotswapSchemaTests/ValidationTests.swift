@@ -158,6 +158,35 @@ struct ValidationTests {
         #expect(s.validate(try json(instance)).isEmpty == valid)
     }
 
+    static let messages: [(String, String, String, String)] = [
+        // (schema, instance as JSON, path, message)
+        ("propertyNames: { pattern: '^[a-z_]+$' }", #"{"Port": 1}"#, "Port", "the key name must match the pattern /^[a-z_]+$/, but \"Port\" does not"),
+        ("dependentRequired: { cert: [key] }", #"{"cert": "c"}"#, "key", "is required when `cert` is present"),
+        ("oneOf: [{ type: integer }, { minimum: 0 }]", "5", "", "matches more than one alternative (#1 and #2); exactly one must match"),
+        ("not: { type: string }", #""x""#, "", "must not match the schema in `not`"),
+        ("prefixItems: [{}, {}]\nitems: false", "[1, 2, 3]", "2", "at most 2 items are allowed"),
+        ("contains: { type: integer }\nminContains: 2", #"[1, "a"]"#, "", "must contain at least 2 items matching the `contains` schema, but has 1"),
+        ("contains: { type: integer }\nmaxContains: 1", "[1, 2]", "", "must contain at most 1 item matching the `contains` schema, but has 2"),
+        ("uniqueItems: true", #"["a", "b", "a"]"#, "", "items 0 and 2 are equal; every item must be unique"),
+        ("maxProperties: 1", #"{"a": 1, "b": 2}"#, "", "must have at most 1 key, not 2"),
+        ("minItems: 2", "[1]", "", "must have at least 2 items, not 1"),
+        ("multipleOf: 5", "7", "", "must be a multiple of 5, not 7 (a number)"),
+        ("exclusiveMaximum: 1.5", "1.5", "", "must be less than 1.5, not 1.5 (a number)"),
+        ("const: { mode: fast }", #"{"mode": "slow"}"#, "", "must be exactly {\"mode\": \"fast\"}, not an object with 1 key"),
+        ("prefixItems: [{}]\nunevaluatedItems: false", "[1, 2]", "1", "unexpected item at position 1: no schema here allows it"),
+        ("properties: { legacy: false }", #"{"legacy": 1}"#, "legacy", "`legacy` is not allowed here"),
+        ("type: [string, 'null']", "3", "", "must be a string or null, not 3 (a number)"),
+        ("maxLength: 3", #""abcd""#, "", "must be at most 3 characters long, not 4"),
+    ]
+
+    @Test(arguments: messages)
+    func messagesSayWhatIsWrong(schemaText: String, instance: String, path: String, message: String) throws {
+        let v = try schema(schemaText).validate(try json(instance))
+        #expect(v.count == 1, "\(v)")
+        #expect(v.first?.path.description == path)
+        #expect(v.first?.message == message)
+    }
+
     @Test func secretValuesNeverAppearInMessages() throws {
         let s = try schema(appSchema)
         let doc = try yaml("server: {host: h}\nupstreams: [{url: 'http://x'}]\nadmin_password: hunter2\n")
