@@ -128,7 +128,21 @@ final class ReloadService {
                 // by an earlier run; take its facts from the segment and the history.
                 live = c
                 status.contentHash = sink.contentHash
-                if let last = store.lastGood(), last.generation == sink.generation { status.publishedAt = last.publishedAt }
+                let last = store.lastGood()
+                if let last, last.generation == sink.generation {
+                    status.publishedAt = last.publishedAt
+                } else if sink.generation > (last?.generation ?? 0) {
+                    // Killed between a publish and its history record: record it now, so
+                    // history, diff and rollback count from what readers see.
+                    var entry = HistoryEntry(generation: sink.generation, contentHash: sink.contentHash, publishedAt: Clock.realtimeNanoseconds,
+                                             cause: "\(cause) (generation published before a crash, recorded late)", document: c.document, overrides: overrides)
+                    entry.secrets = c.secrets
+                    do {
+                        try store.record(entry)
+                    } catch {
+                        logger.warning("cannot record generation \(sink.generation) in \(store.directory): \(error)")
+                    }
+                }
             }
             liveLayers = loaded.layers + overrideLayers
             status.degraded = false
