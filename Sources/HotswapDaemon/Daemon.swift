@@ -114,6 +114,8 @@ public final class Daemon {
         } catch {
             throw ReloadService.StartError.publish("cannot open the segment /dev/shm/hotswap.\(config.instance): \(error)")
         }
+        // The segment's writer lock is held from here on: no other daemon writes this state.
+        store.removeInterruptedWrites()
         let service = ReloadService(config: config, sink: sink, store: store, logger: logger, environment: environment)
 
         // Watch before the first load, so a change made while it runs is not missed.

@@ -63,6 +63,17 @@ public final class StateStore {
         return String(repeating: "0", count: max(0, 20 - s.count)) + s + ".json"
     }
 
+    /// Removes the temporary files of writes a crash interrupted (`<name>.tmp.<pid>`); the files
+    /// they were to replace are intact. Call only while holding the instance's writer lock, so
+    /// that no other daemon is writing here.
+    public func removeInterruptedWrites() {
+        for dir in [directory, historyDirectory] {
+            for name in ((try? Files.list(dir)) ?? nil) ?? [] where name.contains(".tmp.") {
+                Files.remove(dir + "/" + name)
+            }
+        }
+    }
+
     /// The persisted override layer, or nil when there is none.
     public func loadOverrides() throws(ConfigError) -> Value? {
         guard Files.exists(overridesPath) else { return nil }
