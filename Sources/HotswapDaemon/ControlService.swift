@@ -240,13 +240,21 @@ final class ControlService {
         }
         guard let da = document(a) else { return .failure("generation \(a!) is not in the history (see hotswapctl history)") }
         guard let db = document(b) else { return .failure("generation \(b!) is not in the history (see hotswapctl history)") }
-        let changes = redact(da, secrets: live.secrets).changes(to: redact(db, secrets: live.secrets))
+        var changes = redact(da, secrets: live.secrets).changes(to: redact(db, secrets: live.secrets)).map { c in
+            (path: c.path, kind: c.kind.rawValue, old: c.old?.strippingOrigins ?? .null, new: c.new?.strippingOrigins ?? .null)
+        }
+        // Redacting both sides hides a secret whose value changed: list it, without the values.
+        for path in live.secrets {
+            if let old = da.value(at: path), let new = db.value(at: path), !old.isJSONEqual(to: new) {
+                changes.append((path, "changed", "<redacted>", "<redacted>"))
+            }
+        }
         return .success(.array(changes.map { c in
             var o = Object()
             o["path"] = .string(c.path.description)
-            o["kind"] = .string(c.kind.rawValue)
-            o["old"] = c.old?.strippingOrigins ?? .null
-            o["new"] = c.new?.strippingOrigins ?? .null
+            o["kind"] = .string(c.kind)
+            o["old"] = c.old
+            o["new"] = c.new
             return .object(o)
         }))
     }
