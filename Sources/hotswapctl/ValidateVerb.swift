@@ -63,7 +63,12 @@ let validateVerb = Verb(
         } else {
             writeOut(violations.map { $0.description + "\n" }.joined())
         }
-        return violations.isEmpty ? 0 : 1
+        guard violations.isEmpty else {
+            // The errors are the output (stdout); the one-line reason every verb gives goes to stderr.
+            reportFailure("validate: \(violations.count) error\(violations.count == 1 ? "" : "s") in \(args.positionals.joined(separator: ", "))", json: ctx.json)
+            return 1
+        }
+        return 0
     }
 )
 
