@@ -506,6 +506,14 @@ func expectOneLineFailure(_ r: CommandResult, _ fragments: [String], status: Int
             #expect(!text.stdout.contains("\u{1B}["), "no colour when stdout is not a terminal")
             #expect(try d.ctl(["diff", "\(g3)"]).stdout == "no differences\n")
             expectOneLineFailure(try d.ctl(["diff", "999999"]), ["generation 999999 is not in the history"], status: 1)
+
+            // A secret that changed is listed, its values are not.
+            #expect(try d.ctl(["set", "database.password", "s3cret"]).status == 0)
+            let secret = try #require(try d.ctlJSON(["diff", "\(g3)"]) as? [[String: Any]])
+            #expect(secret.count == 1 && secret.first?["path"] as? String == "database.password", "\(secret)")
+            #expect(secret.first?["old"] as? String == "<redacted>" && secret.first?["new"] as? String == "<redacted>", "\(secret)")
+            let secretText = try d.ctl(["diff", "\(g3)"]).stdout
+            #expect(secretText == "~ database.password: <redacted> -> <redacted>\n", "\(secretText)")
             expectOneLineFailure(try d.ctl(["diff", "yesterday"]), ["'yesterday' is not a generation"], status: 2)
         }
     }
@@ -595,7 +603,7 @@ func expectOneLineFailure(_ r: CommandResult, _ fragments: [String], status: Int
             #expect(okJSON["ok"] as? Bool == true && (int(okJSON["keys"]) ?? 0) > 5, "\(okJSON)")
 
             let no = try runCommand(ctl, ["validate", "--schema", schema, app, bad])
-            #expect(no.status == 1, "\(no)")
+            expectOneLineFailure(no, ["validate: 2 errors in", "bad.yaml"], status: 1)
             #expect(no.stdout.contains("bad.yaml:2:9: server.port: must be at most 65535"), "\(no.stdout)")
             #expect(no.stdout.contains("bad.yaml:3:") && no.stdout.contains("prot"), "\(no.stdout)")
             let noJSON = try runCommand(ctl, ["validate", "--schema", schema, app, bad, "--json"])
