@@ -108,23 +108,28 @@ struct Evaluator {
         return false
     }
 
-    /// Whether some array or object in `v` is nested deeper than `limit`; iterative, so it is
-    /// safe on any input and bounds the recursion of everything after it.
+    /// Whether some array or object in `v` is nested deeper than `limit`. The recursion
+    /// stops at `limit`, so it is itself bounded; everything after this check may recurse
+    /// over the document safely.
     static func nestingExceeds(_ v: Value, _ limit: Int) -> Bool {
-        var stack: [(Value, Int)] = [(v, 1)]
-        while let (x, d) = stack.popLast() {
-            switch x.kind {
-            case let .array(a):
-                if d > limit { return true }
-                for y in a { if case .array = y.kind { stack.append((y, d + 1)) } else if case .object = y.kind { stack.append((y, d + 1)) } }
-            case let .object(o):
-                if d > limit { return true }
-                for y in o.values { if case .array = y.kind { stack.append((y, d + 1)) } else if case .object = y.kind { stack.append((y, d + 1)) } }
-            default:
-                break
-            }
+        switch v.kind {
+        case let .array(a):
+            if limit <= 0 { return true }
+            for x in a where isContainer(x) && nestingExceeds(x, limit - 1) { return true }
+        case let .object(o):
+            if limit <= 0 { return true }
+            for x in o.values where isContainer(x) && nestingExceeds(x, limit - 1) { return true }
+        default:
+            break
         }
         return false
+    }
+
+    private static func isContainer(_ v: Value) -> Bool {
+        switch v.kind {
+        case .array, .object: return true
+        default: return false
+        }
     }
 
     // MARK: nodes

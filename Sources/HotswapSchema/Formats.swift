@@ -218,15 +218,15 @@ enum FormatCheck {
             guard let unit = component(&u) else { return false }
             if inTime { time.append(unit) } else { date.append(unit) }
         }
-        let Y = UInt8(ascii: "Y"), M = UInt8(ascii: "M"), D = UInt8(ascii: "D"), W = UInt8(ascii: "W")
-        let H = UInt8(ascii: "H"), S = UInt8(ascii: "S")
-        if date == [W] { return time.isEmpty && !inTime }
-        let dateOK: Set<[UInt8]> = [[], [Y], [Y, M], [Y, M, D], [M], [M, D], [D]]
-        let timeOK: Set<[UInt8]> = [[H], [H, M], [H, M, S], [M], [M, S], [S]]
-        guard dateOK.contains(date) else { return false }
-        if inTime { return timeOK.contains(time) }
+        if date == [UInt8(ascii: "W")] { return time.isEmpty && !inTime }
+        guard durationDateUnits.contains(date) else { return false }
+        if inTime { return durationTimeUnits.contains(time) }
         return !date.isEmpty
     }
+
+    /// The unit sequences RFC 3339's grammar allows in the date and the time part.
+    private static let durationDateUnits: Set<[UInt8]> = [[], [0x59], [0x59, 0x4D], [0x59, 0x4D, 0x44], [0x4D], [0x4D, 0x44], [0x44]]   // Y M D
+    private static let durationTimeUnits: Set<[UInt8]> = [[0x48], [0x48, 0x4D], [0x48, 0x4D, 0x53], [0x4D], [0x4D, 0x53], [0x53]]      // H M S
 
     static func isUUID(_ s: String) -> Bool {
         guard s.utf8.count == 36 else { return false }
@@ -243,51 +243,63 @@ enum FormatCheck {
     }
 
     /// RFC 5321 mailbox (RFC 6531 when `international`): a dot-atom or quoted local part, then
-    /// a host name or an address literal `[IPv4]` / `[IPv6:…]`.
+    /// a host name or an address literal `[IPv4]` / `[IPv6:…]`. Works on the UTF-8 bytes:
+    /// every syntax character is ASCII, and non-ASCII is allowed or not as a whole.
     static func isEmail(_ s: String, international: Bool) -> Bool {
-        let u = Array(s.unicodeScalars)
-        guard let at = u.lastIndex(of: "@"), at > 0, at < u.count - 1 else { return false }
-        let local = u[..<at], domain = u[(at + 1)...]
-        if local.first == "\"" {
-            guard local.count >= 2, local.last == "\"" else { return false }
-            var i = local.startIndex + 1
-            while i < local.endIndex - 1 {
-                let c = local[i]
-                if c == "\\" {
-                    i += 1
-                    guard i < local.endIndex - 1 else { return false }
-                } else if c == "\"" {
-                    return false
-                } else if c.value < 0x20 || c.value == 0x7F {
-                    return false
-                } else if !c.isASCII && !international {
-                    return false
-                }
-                i += 1
+        let u = s.utf8
+        guard let at = u.lastIndex(of: UInt8(ascii: "@")), at != u.startIndex, u.index(after: at) != u.endIndex else { return false }
+        let local = u[..<at], domain = u[u.index(after: at)...]
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\"), dot = UInt8(ascii: ".")
+        if local.first == quote {
+            guard local.count >= 2, local.last == quote else { return false }
+            var escaped = false
+            for b in local.dropFirst().dropLast() {
+                if escaped { escaped = false; continue }
+                if b == backslash { escaped = true; continue }
+                if b == quote || b < 0x20 || b == 0x7F { return false }
+                if b >= 0x80 && !international { return false }
             }
+            if escaped { return false }
         } else {
-            let atext = Set("!#$%&'*+-/=?^_`{|}~".unicodeScalars)
             var prevDot = true
-            for c in local {
-                if c == "." {
+            for b in local {
+                if b == dot {
                     if prevDot { return false }
                     prevDot = true
                     continue
                 }
                 prevDot = false
-                let ok = URISyntax.isAlpha(c) || URISyntax.isDigit(c) || atext.contains(c) || (international && !c.isASCII)
-                if !ok { return false }
+                if b >= 0x80 {
+                    if !international { return false }
+                } else if !isAtext(b) {
+                    return false
+                }
             }
             if prevDot { return false }
         }
-        let d = String(String.UnicodeScalarView(domain))
-        if domain.first == "[" {
-            guard domain.last == "]" else { return false }
-            let inner = String(d.dropFirst().dropLast())
+        guard let d = String(domain) else { return false }
+        if domain.first == UInt8(ascii: "[") {
+            guard domain.last == UInt8(ascii: "]") else { return false }
+            let inner = d.dropFirst().dropLast()
             if inner.hasPrefix("IPv6:") { return isIPv6(String(inner.dropFirst(5))) }
-            return isIPv4(inner)
+            return isIPv4(String(inner))
         }
         return international ? IDNA.isIDNHostname(d) : IDNA.isHostname(d)
+    }
+
+    /// RFC 5322 `atext`: letters, digits and ``!#$%&'*+-/=?^_`{|}~``.
+    private static func isAtext(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+             UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: "="), UInt8(ascii: "?"),
+             UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "{"), UInt8(ascii: "|"), UInt8(ascii: "}"),
+             UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
     }
 
     /// RFC 6901: empty, or `/`-prefixed tokens where `~` is always followed by 0 or 1.

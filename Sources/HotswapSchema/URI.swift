@@ -212,7 +212,7 @@ enum URISyntax {
         var host = s
         if let at = s.lastIndex(of: "@") {
             let userinfo = s[..<at]
-            guard isEncodedRun(userinfo, iri: iri, extra: [":"]) else { return false }
+            guard isEncodedRun(userinfo, iri: iri, extra: .colon) else { return false }
             host = s[(at + 1)...]
         }
         if host.first == "[" {
@@ -241,16 +241,22 @@ enum URISyntax {
     }
 
     private static func isPath(_ s: ArraySlice<Unicode.Scalar>, iri: Bool) -> Bool {
-        isEncodedRun(s, iri: iri, extra: [":", "@", "/"])
+        isEncodedRun(s, iri: iri, extra: [.colon, .at, .slash])
     }
 
     private static func isQueryOrFragment(_ s: ArraySlice<Unicode.Scalar>, iri: Bool, query: Bool = false) -> Bool {
-        isEncodedRun(s, iri: iri, extra: [":", "@", "/", "?"], privateUse: iri && query)
+        isEncodedRun(s, iri: iri, extra: [.colon, .at, .slash, .question], privateUse: iri && query)
     }
 
     /// unreserved / pct-encoded / sub-delims / extra (and ucschar for IRIs, and RFC 3987
     /// `iprivate` in an IRI's query).
-    private static func isEncodedRun(_ s: ArraySlice<Unicode.Scalar>, iri: Bool, extra: Set<Unicode.Scalar>, privateUse: Bool = false) -> Bool {
+    /// Delimiters a component allows beyond unreserved characters and sub-delims.
+    struct Extra: OptionSet {
+        let rawValue: UInt8
+        static let colon = Extra(rawValue: 1), at = Extra(rawValue: 2), slash = Extra(rawValue: 4), question = Extra(rawValue: 8)
+    }
+
+    private static func isEncodedRun(_ s: ArraySlice<Unicode.Scalar>, iri: Bool, extra: Extra, privateUse: Bool = false) -> Bool {
         var i = s.startIndex
         while i < s.endIndex {
             let c = s[i]
@@ -259,7 +265,9 @@ enum URISyntax {
                 i += 3
                 continue
             }
-            if !(isUnreserved(c) || isSubDelim(c) || extra.contains(c) || (iri && isUCSChar(c)) || (privateUse && isPrivateUse(c))) {
+            let allowedExtra = (c == ":" && extra.contains(.colon)) || (c == "@" && extra.contains(.at))
+                || (c == "/" && extra.contains(.slash)) || (c == "?" && extra.contains(.question))
+            if !(isUnreserved(c) || isSubDelim(c) || allowedExtra || (iri && isUCSChar(c)) || (privateUse && isPrivateUse(c))) {
                 return false
             }
             i += 1
@@ -273,7 +281,12 @@ enum URISyntax {
     static func isUnreserved(_ c: Unicode.Scalar) -> Bool {
         isAlpha(c) || isDigit(c) || c == "-" || c == "." || c == "_" || c == "~"
     }
-    static func isSubDelim(_ c: Unicode.Scalar) -> Bool { "!$&'()*+,;=".unicodeScalars.contains(c) }
+    static func isSubDelim(_ c: Unicode.Scalar) -> Bool {
+        switch c {
+        case "!", "$", "&", "'", "(", ")", "*", "+", ",", ";", "=": return true
+        default: return false
+        }
+    }
     private static func isPrivateUse(_ c: Unicode.Scalar) -> Bool {
         let v = c.value
         return (0xE000...0xF8FF).contains(v) || (0xF0000...0xFFFFD).contains(v) || (0x100000...0x10FFFD).contains(v)
