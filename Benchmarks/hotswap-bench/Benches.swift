@@ -1,4 +1,3 @@
-import Glibc
 import HotswapCore
 import HotswapFormats
 import HotswapSchema
@@ -57,19 +56,19 @@ func schemaBench(dir: String, runs: Int) throws -> Value {
     return .object(out)
 }
 
-/// `hotswap-bench reload DIR RUNS FILE...`: the daemon's reload pipeline run in this process on
+/// `hotswap-bench reload DIR RUNS INSTANCE FILE...`: the daemon's reload pipeline run in this process on
 /// each FILE (an application configuration in YAML), stage by stage: read the file, parse,
 /// merge with override.yaml (a small higher-priority layer), apply the schema (coerce,
 /// defaults, validate), emit the canonical JSON (how the daemon decides whether anything
 /// changed), encode the segment document, publish it into a private segment. The daemon
 /// also records each generation in its history on disk (fsync); that part is in the
-/// through-the-daemon figures, not here.
-func reloadBench(dir: String, runs: Int, files: [String]) throws -> Value {
+/// through-the-daemon figures, not here. The segment is `/dev/shm/hotswap.INSTANCE`, removed
+/// at the end (the caller removes it, and its lock file, if this process is killed).
+func reloadBench(dir: String, runs: Int, instance: String, files: [String]) throws -> Value {
     let schemaValue = try JSON.parse(try Files.read(dir + "/schema.json"), options: ParseOptions(fileName: "schema.json"))
     let schema = try Schema.compile(schemaValue, uri: "file://" + dir + "/schema.json")
     let overrideLayer = Layer(name: "file override.yaml", priority: 200,
                               document: try YAML.parse(try Files.read(dir + "/override.yaml"), options: ParseOptions(fileName: "override.yaml")))
-    let instance = "hsbench-reload-\(getpid())"
     defer { _ = try? SegmentPublisher.remove(instance: instance) }   // best effort: a leftover is harmless
     let publisher = try SegmentPublisher(instance: instance)
     let clock = ContinuousClock()

@@ -10,7 +10,9 @@ let usage = """
     usage: hotswap-bench gen DIR                  write the suite's inputs into DIR
            hotswap-bench parse DIR RUNS           parse throughput of parse.{json,yaml,toml}
            hotswap-bench schema DIR RUNS          schema validation of the 10,000-key fixture
-           hotswap-bench reload DIR RUNS FILE...  in-process reload pipeline, stage by stage
+           hotswap-bench reload DIR RUNS INSTANCE FILE...
+                                                  in-process reload pipeline, stage by stage,
+                                                  publishing into /dev/shm/hotswap.INSTANCE
     """
 
 let args = Array(CommandLine.arguments.dropFirst())
@@ -32,8 +34,8 @@ do {
     case "parse": result = try parseBench(dir: dir, runs: runs())
     case "schema": result = try schemaBench(dir: dir, runs: runs())
     case "reload":
-        guard args.count >= 4 else { fail(usage) }
-        result = try reloadBench(dir: dir, runs: runs(), files: Array(args[3...]))
+        guard args.count >= 5 else { fail(usage) }
+        result = try reloadBench(dir: dir, runs: runs(), instance: args[3], files: Array(args[4...]))
     default: fail(usage)
     }
     print(JSON.emit(result))

@@ -163,11 +163,7 @@ class Daemon:
                 self.proc.wait()
         if self.notify is not None:
             self.notify.close()
-        for p in (f"/dev/shm/hotswap.{self.instance}", f"/dev/shm/.hotswap.{self.instance}.lock"):
-            try:
-                os.unlink(p)
-            except FileNotFoundError:
-                pass
+        remove_segment(self.instance)
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self):
@@ -176,6 +172,15 @@ class Daemon:
     def __exit__(self, *exc):
         self.close()
         return False
+
+
+def remove_segment(instance):
+    """Removes an instance's segment and its writer lock file from /dev/shm, if present."""
+    for p in (f"/dev/shm/hotswap.{instance}", f"/dev/shm/.hotswap.{instance}.lock"):
+        try:
+            os.unlink(p)
+        except FileNotFoundError:
+            pass
 
 
 # The server section comes first in every generated application file, so the first

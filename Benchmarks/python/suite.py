@@ -24,7 +24,7 @@ import time
 import hotswap
 
 import benchlib as B
-from daemon import Daemon, DaemonError, GenerationWatcher, change_latencies, control_request
+from daemon import Daemon, DaemonError, GenerationWatcher, change_latencies, control_request, remove_segment
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -143,8 +143,9 @@ class Suite:
         out = {}
         for name, runs, timeout in (("app-1mb.yaml", 2 if self.q else 5, self.args.timeout_1mb),
                                     ("app-10mb.yaml", 1 if self.q else 2, self.args.timeout_10mb)):
+            instance = f"hsbench-{os.getpid()}-reload"
             try:
-                r = self.swift("reload", self.data, runs, name, timeout=timeout)[name]
+                r = self.swift("reload", self.data, runs, instance, name, timeout=timeout)[name]
             except TimeoutError:
                 # Only the mean is bounded: the process was stopped before it reported.
                 print(f"   {name}: not measured: {runs + 1} reloads (one warm-up) did not finish in {timeout:.0f} s")
@@ -152,6 +153,8 @@ class Suite:
                 self.add("reload", f"in-process reload {name[4:-5].upper()}", f"> {timeout / (runs + 1):.0f} s (mean)", "",
                          f"{runs + 1} reloads did not finish in {timeout:.0f} s")
                 continue
+            finally:
+                remove_segment(instance)
             med = {s: B.median(r[s]) for s in stages}
             out[name] = {"bytes": r["bytes"], "median_s": med, "runs": runs}
             print(f"   {name} ({r['bytes'] / 1e6:.1f} MB), median of {runs}:")
