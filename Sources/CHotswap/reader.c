@@ -56,6 +56,9 @@
 
 struct hs_map {
     const uint8_t *base;
+    const uint8_t *slots;  /* base + slots_offset */
+    const uint8_t *current; /* channel 0's current word */
+    uint64_t id;           /* unique in this process, never reused: keys the per-thread caches */
     size_t size;
     int owned_by_malloc; /* hsi_open_memory: free(), not munmap() */
     dev_t dev;
@@ -79,8 +82,17 @@ struct hs_reader {
 };
 
 static const uint8_t *ch0(const struct hs_map *m) { return m->base + HSL_OFF_CHANNEL0; }
-static const uint8_t *slot_at(const struct hs_map *m, uint64_t t) {
-    return m->base + m->g.slots_offset + t * m->g.slot_stride;
+
+/* Ids of mappings: a new one for every mapping this process makes, so that a per-thread
+ * cache entry can never be taken for one of a later mapping at a reused address. The only
+ * process-wide state of the library; touched when a segment is mapped, never on a read. */
+static _Atomic uint64_t hs_map_ids;
+
+/* Completes a mapping whose header passed hsi_check_header. */
+static void map_init(struct hs_map *m) {
+    m->slots = m->base + m->g.slots_offset;
+    m->current = m->base + HSL_OFF_CHANNEL0 + HSL_CH_CURRENT;
+    m->id = atomic_fetch_add_explicit(&hs_map_ids, 1, memory_order_relaxed) + 1;
 }
 
 int hsi_check_header(const uint8_t *base, size_t size, hsi_geometry *g) {
@@ -149,6 +161,7 @@ static int map_open(const char *path, struct hs_map **out) {
     m->ino = st.st_ino;
     int rc = hsi_check_header(m->base, m->size, &m->g);
     if (rc != HS_OK) { map_free(m); return rc; }
+    map_init(m);
     *out = m;
     return HS_OK;
 }
@@ -253,6 +266,7 @@ int hsi_open_memory(const void *bytes, size_t n, hs_reader **out) {
     m->owned_by_malloc = 1;
     int rc = hsi_check_header(m->base, m->size, &m->g);
     if (rc != HS_OK) { map_free(m); return rc; }
+    map_init(m);
     hs_reader *r = reader_new();
     if (!r) { map_free(m); return HS_ENOMEM; }
     atomic_store_explicit(&r->map, m, memory_order_relaxed);
@@ -325,14 +339,12 @@ static inline __attribute__((always_inline)) uint64_t token_hash_at(const hs_pat
     return p->pointer && !p->plain ? token_hash_escaped(s, n) : hsl_token_hash((const uint8_t *)s, n);
 }
 
-/* One pass: validates the spelling, splits it into tokens and hashes each token. */
-static inline __attribute__((always_inline)) int path_parse(const char *s, hs_path *p) {
-    if (!s) return HS_EINVAL;
-    p->s = s;
+/* The byte-at-a-time parser: any spelling, escapes included. Validates the spelling, splits
+ * it into tokens and hashes each token. `p->s`, `p->n` and `p->pointer` are set. */
+static __attribute__((noinline)) int path_parse_bytes(hs_path *p) {
+    const char *s = p->s;
     p->plain = 1;
     p->ntok = 0;
-    p->pointer = s[0] == '/';
-    if (s[0] == 0) { p->n = 0; return HS_OK; }
     char sep = p->pointer ? '/' : '.';
     size_t i = p->pointer ? 1 : 0, start = i;
     for (;; i++) {
@@ -359,17 +371,72 @@ static inline __attribute__((always_inline)) int path_parse(const char *s, hs_pa
             p->plain = 0; /* only reachable in a dotted path */
         }
     }
-    p->n = i;
     return HS_OK;
 }
 
-static uint64_t path_hash(const hs_path *p, uint64_t seed) {
-    uint64_t h = seed;
-    if (HS_LIKELY(p->ntok <= HS_FAST_TOKENS)) {
-        for (uint32_t t = 0; t < p->ntok; t++) h = hsl_path_step(h, p->th[t]);
-        return hsl_path_final(h, p->ntok);
+#define HS_BYTES_01 0x0101010101010101ULL
+#define HS_BYTES_7F 0x7f7f7f7f7f7f7f7fULL
+
+/* The high bit of each byte of `w` that equals `c`, and no other bit: exact, because no
+ * carry crosses a byte (the low seven bits are added separately from the high one). */
+static inline uint64_t bytes_equal(uint64_t w, uint8_t c) {
+    uint64_t t = w ^ (HS_BYTES_01 * c);
+    return ~(((t & HS_BYTES_7F) + HS_BYTES_7F) | t | HS_BYTES_7F);
+}
+
+/* The `n` bytes at `s` as a little-endian word, zero-padded: 8-byte chunks of a string of
+ * known length, never reading past it. */
+static inline uint64_t chunk_at(const uint8_t *s, size_t n) {
+    return n >= 8 ? hsl_word(s) : hsl_tail(s, n);
+}
+
+/* The common spelling (no '~', no '/' inside a dotted token, at most HS_FAST_TOKENS tokens),
+ * eight bytes at a time: separators are found with word arithmetic, then each token is
+ * hashed with word loads inside [start, end). Returns HS_OK, HS_EINVAL, or 1 when the path
+ * needs the byte-at-a-time parser. None of the bytes looked for is 0, so the zero padding
+ * of the last chunk never matches. */
+static inline __attribute__((always_inline)) int path_parse_words(hs_path *p) {
+    const uint8_t *s = (const uint8_t *)p->s;
+    const size_t n = p->n;
+    const int pointer = p->pointer;
+    const uint8_t sep = pointer ? '/' : '.';
+    size_t start = (size_t)pointer; /* a pointer's first token starts after its '/' */
+    uint32_t nt = 0;
+    for (size_t o = 0; o < n; o += 8) {
+        uint64_t w = chunk_at(s + o, n - o);
+        uint64_t odd = bytes_equal(w, '~') | (pointer ? 0 : bytes_equal(w, '/'));
+        if (HS_UNLIKELY(odd != 0)) return 1;
+        uint64_t seps = bytes_equal(w, sep);
+        if (o == 0) seps &= ~((uint64_t)pointer << 7); /* the leading '/' starts, not ends, a token */
+        while (seps) {
+            size_t q = o + ((size_t)__builtin_ctzll(seps) >> 3);
+            seps &= seps - 1;
+            if (!pointer && q == start) return HS_EINVAL; /* "a..b", ".a" */
+            if (HS_UNLIKELY(nt == HS_FAST_TOKENS - 1)) return 1;
+            p->th[nt++] = hsl_token_hash(s + start, q - start);
+            start = q + 1;
+        }
     }
-    /* A very deep path: split it again. */
+    if (!pointer && start == n) return HS_EINVAL; /* "a." */
+    p->th[nt++] = hsl_token_hash(s + start, n - start);
+    p->ntok = nt;
+    p->plain = 1;
+    return HS_OK;
+}
+
+static inline __attribute__((always_inline)) int path_parse(const char *s, hs_path *p) {
+    if (!s) return HS_EINVAL;
+    p->s = s;
+    p->n = strlen(s);
+    p->pointer = s[0] == '/';
+    if (p->n == 0) { p->ntok = 0; p->plain = 1; return HS_OK; }
+    int rc = path_parse_words(p);
+    return HS_LIKELY(rc <= 0) ? rc : path_parse_bytes(p);
+}
+
+/* A path of more than HS_FAST_TOKENS tokens: split it again. */
+static __attribute__((noinline)) uint64_t path_hash_deep(const hs_path *p, uint64_t seed) {
+    uint64_t h = seed;
     char sep = p->pointer ? '/' : '.';
     const char *s = p->s + (p->pointer ? 1 : 0), *end = p->s + p->n;
     for (;;) {
@@ -382,26 +449,45 @@ static uint64_t path_hash(const hs_path *p, uint64_t seed) {
     return hsl_path_final(h, p->ntok);
 }
 
-/* Whether the stored canonical pointer `sp` (length `sl`) names the path `p`. A valid
- * pointer has exactly one spelling, so pointers compare bytewise; a dotted path compares as
- * the pointer it denotes. */
+static inline __attribute__((always_inline)) uint64_t path_hash(const hs_path *p, uint64_t seed) {
+    if (HS_UNLIKELY(p->ntok > HS_FAST_TOKENS)) return path_hash_deep(p, seed);
+    uint64_t h = seed;
+    for (uint32_t t = 0; t < p->ntok; t++) h = hsl_path_step(h, p->th[t]);
+    return hsl_path_final(h, p->ntok);
+}
+
+/* Whether the n bytes at a and b are equal, a word at a time (the last word overlaps the one
+ * before it rather than reading past the end). */
+static inline __attribute__((always_inline)) int same_bytes(const uint8_t *a, const uint8_t *b, size_t n) {
+    if (n < 8) return n == 0 || hsl_tail(a, n) == hsl_tail(b, n);
+    for (size_t i = 0; i + 8 < n; i += 8)
+        if (hsl_word(a + i) != hsl_word(b + i)) return 0;
+    return hsl_word(a + n - 8) == hsl_word(b + n - 8);
+}
+
+/* A dotted-path word as the pointer word it denotes: every '.' (0x2e) becomes '/' (0x2f) by
+ * adding 1 to exactly the bytes equal to '.' (no carry: 0x2e + 1 < 0x100). */
+static inline uint64_t dots_to_slashes(uint64_t w) { return w + (bytes_equal(w, '.') >> 7); }
+
+/* Whether the stored canonical pointer `sp` (length `sl`) names the path `s` (`n` bytes,
+ * a pointer when `pointer`, else dotted), for a path without escapes (no '~', no '/' in a
+ * dotted path). A valid pointer has exactly one spelling, so pointers compare bytewise; a
+ * dotted path compares as the pointer it denotes. */
+static inline __attribute__((always_inline)) int plain_path_equal(const uint8_t *s, size_t n, int pointer,
+                                                                  const uint8_t *sp, uint64_t sl) {
+    if (pointer) return sl == n && same_bytes(sp, s, n);
+    if (n == 0) return sl == 0;
+    if (sl != n + 1 || sp[0] != '/') return 0;
+    const uint8_t *a = sp + 1;
+    if (n < 8) return hsl_tail(a, n) == dots_to_slashes(hsl_tail(s, n));
+    for (size_t i = 0; i + 8 < n; i += 8)
+        if (hsl_word(a + i) != dots_to_slashes(hsl_word(s + i))) return 0;
+    return hsl_word(a + n - 8) == dots_to_slashes(hsl_word(s + n - 8));
+}
+
+/* Whether the stored canonical pointer `sp` (length `sl`) names the path `p`. */
 static inline __attribute__((always_inline)) int path_equal(const hs_path *p, const uint8_t *sp, uint64_t sl) {
-    if (p->pointer) return sl == p->n && memcmp(sp, p->s, sl) == 0;
-    if (p->n == 0) return sl == 0;
-    if (p->plain) {
-        if (sl != p->n + 1 || sp[0] != '/') return 0;
-        const uint8_t *a = sp + 1, *b = (const uint8_t *)p->s;
-        size_t n = p->n, i = 0;
-        /* Eight bytes at a time: turn every '.' (0x2e) of the dotted path into '/' (0x2f) by
-         * adding 1 to exactly the bytes equal to '.'. */
-        for (; i + 8 <= n; i += 8) {
-            uint64_t w = hsl_word(b + i), t = w ^ 0x2e2e2e2e2e2e2e2eULL;
-            uint64_t z = ~(((t & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL) | t | 0x7f7f7f7f7f7f7f7fULL);
-            if (hsl_word(a + i) != w + (z >> 7)) return 0;
-        }
-        for (; i < n; i++) if (a[i] != (b[i] == '.' ? '/' : (uint8_t)b[i])) return 0;
-        return 1;
-    }
+    if (HS_LIKELY(p->plain || p->pointer)) return plain_path_equal((const uint8_t *)p->s, p->n, p->pointer, sp, sl);
     /* Dotted with '~' or '/' inside tokens: escape on the fly. */
     uint64_t j = 0;
     if (sl == 0 || sp[j++] != '/') return 0;
@@ -468,12 +554,14 @@ static inline __attribute__((always_inline)) int doc_find(const hs_doc *d, const
     uint32_t tag = (uint32_t)(h >> 32), i = (uint32_t)h;
     for (uint32_t probe = 0; probe <= d->max_probe; probe++) {
         const uint8_t *b = d->buckets + (uint64_t)((i + probe) & d->bucket_mask) * HSL_BUCKET_SIZE;
-        uint32_t idx = hsl_ld32(b);
+        uint64_t bw = hsl_ld64(b); /* node, tag: one load (buckets are 8-aligned) */
+        uint32_t idx = (uint32_t)bw;
         if (idx == HSL_NONE) return HS_ENOTFOUND;
-        if (hsl_ld32(b + 4) != tag) continue;
+        if ((uint32_t)(bw >> 32) != tag) continue;
         if (idx >= d->node_count) return HS_ECORRUPT;
         const uint8_t *n = d->nodes + (uint64_t)idx * HSL_NODE_SIZE;
-        uint64_t po = hsl_ld32(n + HSL_N_PATH_OFF), pl = hsl_ld32(n + HSL_N_PATH_LEN);
+        uint64_t pw = hsl_ld64(n + HSL_N_PATH_OFF); /* path offset, length (nodes are 8-aligned) */
+        uint64_t po = (uint32_t)pw, pl = pw >> 32;
         if (po + pl > d->strings_size) return HS_ECORRUPT;
         if (path_equal(p, d->strings + po, pl)) { *node = idx; return HS_OK; }
     }
@@ -565,17 +653,6 @@ static inline __attribute__((always_inline)) int val_apply(const hs_val *v, hs_o
     return HS_EINVAL;
 }
 
-static inline __attribute__((always_inline)) int doc_read(const uint8_t *doc, uint64_t size, const hs_path *p, hs_op *op) {
-    hs_doc d;
-    uint32_t idx;
-    hs_val v;
-    int rc = doc_open(doc, size, &d);
-    if (rc == HS_OK) rc = doc_find(&d, p, &idx);
-    if (rc == HS_OK) rc = node_load(&d, idx, &v, op->op);
-    if (rc == HS_OK) rc = val_apply(&v, op);
-    return rc;
-}
-
 int hsi_check_document(const uint8_t *doc, uint64_t size) {
     hs_doc d;
     int rc = doc_open(doc, size, &d);
@@ -612,7 +689,7 @@ typedef struct {
     const uint8_t *slot;
     uint64_t seq;          /* even sequence (R3) */
     const uint8_t *doc;
-    uint64_t doc_size;     /* clamped: a size above capacity is reported as corrupt */
+    uint64_t doc_size;     /* set by view_size: clamped, a size above capacity is corrupt */
     int size_ok;
 } hs_view;
 
@@ -630,20 +707,24 @@ static inline __attribute__((always_inline)) int view_begin(hs_reader *r, hs_vie
         }
     }
     uint64_t t = c & HSL_CUR_SLOT_MASK;
-    if (t >= m->g.slot_count) return HS_ECORRUPT;
-    const uint8_t *slot = slot_at(m, t);
+    if (HS_UNLIKELY(t >= m->g.slot_count)) return HS_ECORRUPT;
+    const uint8_t *slot = m->slots + t * m->g.slot_stride;
     /* R3, load-acquire: pairs with W4 (store-release of the even sequence). */
     uint64_t s1 = atomic_load_explicit(HSI_AU64(slot + HSL_SLOT_SEQ), memory_order_acquire);
-    if (s1 & 1) return 0; /* lapped: the writer is rewriting the slot we were sent to */
-    uint64_t sz = hsl_ld64(slot + HSL_SLOT_DOC_SIZE);
+    if (HS_UNLIKELY(s1 & 1)) return 0; /* lapped: the writer is rewriting the slot we were sent to */
     v->map = m;
     v->cur = c;
     v->slot = slot;
     v->seq = s1;
     v->doc = slot + HSL_SLOT_HEADER_SIZE;
-    v->size_ok = sz <= m->g.capacity;
-    v->doc_size = v->size_ok ? sz : 0;
     return 1;
+}
+
+/* R4, first load: the document size, bounded by the slot's capacity (private geometry). */
+static inline __attribute__((always_inline)) void view_size(hs_view *v) {
+    uint64_t sz = hsl_ld64(v->slot + HSL_SLOT_DOC_SIZE);
+    v->size_ok = sz <= v->map->g.capacity;
+    v->doc_size = v->size_ok ? sz : 0;
 }
 
 /* R5 + R6: whether nothing was written to the slot since view_begin. */
@@ -659,18 +740,202 @@ static void backoff(int attempt) {
     if (attempt >= HS_YIELD_AFTER) sched_yield();
 }
 
+/* ---- Per-thread caches: checked document headers and resolved paths. ----
+ *
+ * Checking a document header (doc_open: a dozen loads and bounds checks) and resolving a
+ * path (split, hash, probe, compare the stored path) were most of a by-path read. Both are
+ * functions of what the read finds at R1..R3: (mapping, slot, even sequence). The writer
+ * moves a slot's sequence to a new odd value before it writes the slot and to a new even one
+ * after (W1, W4); sequences only grow; and every mapping gets an id that is never reused in
+ * this process. So a header checked, or a path resolved to a node index, under a stable
+ * sequence (R6 passed) stays valid for every later read that finds the same mapping, slot
+ * and sequence. Each thread keeps:
+ *   - per mapping (2 ways, by id), the checked header of the last slot it read, tagged with
+ *     (map id, slot, sequence) and a stamp that is new for every entry stored;
+ *   - 64 resolved paths (exact path bytes, up to 32, and length -> node index or "absent"),
+ *     each tagged with the stamp of the header entry it was resolved against, so that a new
+ *     header entry invalidates them all at once.
+ * A read that finds a tagged entry skips what the entry records; everything else still
+ * happens on every read: R1..R3, loading the node's type and payload (or string span) from
+ * shared memory, R5 + R6 before the result is used. Entries are only stored after R6.
+ *
+ * What this does not weaken:
+ *   - Bounds: every offset a header entry holds was checked against a document size that
+ *     was checked against the slot capacity of our private geometry; a cached node index
+ *     was checked against that header's node count. The mapping stays mapped until hs_close.
+ *     A writer that breaks the protocol (rewrites a header or the index in place without
+ *     moving the sequence) can only get its change ignored until the next publish, never
+ *     make a read leave the slot. A string or JSON span is checked on every read.
+ *   - Sharing: the caches are thread-local: readers in different threads write no common
+ *     cache line, and nothing is written to shared memory.
+ *   - Signal handlers that read on the thread they interrupted: `busy` is odd while this
+ *     thread stores into its cache (a handler then neither uses nor stores entries) and
+ *     moves by 2 per store, so a read interrupted between loading entries and using them by
+ *     a handler's store sees `busy` changed and does the work itself.
+ *
+ * Where the cache lives: a 4.3 KiB block per thread, allocated on the thread's first read by
+ * path and freed when the thread exits (a thread-exit destructor registered the way C++
+ * thread_local objects register theirs, so that glibc keeps libhotswap.so loaded until the
+ * destructors ran, even across dlclose). Reads find it through one initial-exec thread-local
+ * pointer: a single %fs-relative load. (A dynamic-model thread-local block would cost a
+ * __tls_get_addr call per read in libhotswap.so, about 50 instructions; an initial-exec one
+ * would need the whole block in static TLS, which a dlopen'ed library cannot get: ctypes
+ * failed with "cannot allocate memory in static TLS block". 8 bytes fit.) The first read of
+ * a thread allocates, so it is not async-signal-safe; later reads take no lock and call
+ * nothing that allocates. */
+#define HS_DOC_CACHE_WAYS 2   /* a power of two: header entries indexed by mapping id */
+#define HS_PATH_CACHE_BITS 6  /* 64 resolved paths per thread */
+#define HS_PATH_CACHE_MAX 32  /* longer paths are resolved on every read */
+
+typedef struct {
+    _Alignas(128) uint64_t map_id; /* 0: empty (ids start at 1) */
+    const uint8_t *slot;
+    uint64_t seq;
+    uint64_t stamp;        /* new for every entry stored: tags the resolved paths */
+    hs_doc d;
+} hs_doc_entry;            /* 128 bytes: the index is a shift */
+
+/* A path as four words: injective for a given length (overlapping loads, no padding). */
+typedef struct { uint64_t w0, w1, w2, w3; } hs_pwords;
+
+typedef struct {
+    hs_pwords key;
+    uint64_t stamp;        /* of the header entry it was resolved against; 0: empty */
+    uint32_t len;
+    uint32_t node;         /* HSL_NONE: the path is absent from that document */
+    uint64_t pad[2];       /* 64 bytes: one cache line, and the index is a shift */
+} hs_path_entry;
+
+typedef struct {
+    unsigned busy;
+    uint64_t stamps;       /* last stamp given out */
+    hs_doc_entry docs[HS_DOC_CACHE_WAYS];
+    _Alignas(64) hs_path_entry paths[1u << HS_PATH_CACHE_BITS];
+} hs_tcache;
+
+static __thread hs_tcache *hs_tls __attribute__((tls_model("initial-exec")));
+
+/* glibc (2.18+) and musl: runs dtor(obj) when the calling thread exits, and keeps the object
+ * containing dso_symbol loaded until then. */
+extern int __cxa_thread_atexit_impl(void (*dtor)(void *), void *obj, void *dso_symbol);
+extern void *__dso_handle;
+
+static void tcache_free(void *p) {
+    if (hs_tls == p) hs_tls = NULL;
+    free(p);
+}
+
+/* This thread's cache, allocated on first use; NULL when memory is short (reads then go
+ * without). The fast path reads hs_tls directly and leaves a NULL one to the slow path. */
+static __attribute__((noinline)) hs_tcache *tcache(void) {
+    hs_tcache *c = hs_tls;
+    if (HS_LIKELY(c != NULL)) return c;
+    void *p = NULL;
+    if (posix_memalign(&p, 128, sizeof(hs_tcache)) != 0) return NULL;
+    memset(p, 0, sizeof(hs_tcache));
+    if (__cxa_thread_atexit_impl(tcache_free, p, &__dso_handle) != 0) {
+        free(p);
+        return NULL;
+    }
+    hs_tls = p;
+    return p;
+}
+
+static inline __attribute__((always_inline)) hs_pwords path_words(const uint8_t *s, size_t n) {
+    hs_pwords k = { 0, 0, 0, 0 };
+    if (n < 8) { if (n) k.w0 = hsl_tail(s, n); return k; }
+    k.w0 = hsl_word(s);
+    k.w3 = hsl_word(s + n - 8);
+    if (n > 16) k.w1 = hsl_word(s + 8);
+    if (n > 24) k.w2 = hsl_word(s + 16);
+    return k;
+}
+
+static inline uint32_t path_slot(hs_pwords k, size_t n) {
+    uint64_t x = (k.w0 ^ hsl_rotl(k.w3, 29)) + (k.w1 ^ hsl_rotl(k.w2, 43)) + n;
+    return (uint32_t)((x * HSL_K1) >> (64 - HS_PATH_CACHE_BITS));
+}
+
+/* Copies the checked header for `v` into `d`; 0 when there is none. */
+static inline __attribute__((always_inline)) int doc_cache_get(const hs_view *v, hs_doc *d) {
+    hs_tcache *c = tcache();
+    if (HS_UNLIKELY(!c)) return 0;
+    unsigned busy = c->busy;
+    atomic_signal_fence(memory_order_seq_cst); /* compiler barrier: our own signal handlers */
+    const hs_doc_entry *e = &c->docs[v->map->id & (HS_DOC_CACHE_WAYS - 1)];
+    if (HS_UNLIKELY(busy & 1) || e->map_id != v->map->id || e->slot != v->slot || e->seq != v->seq) return 0;
+    *d = e->d;
+    atomic_signal_fence(memory_order_seq_cst);
+    return HS_LIKELY(c->busy == busy);
+}
+
+/* Remembers `d`, checked under the stable sequence of `v`. */
+static __attribute__((noinline)) void doc_cache_put(const hs_view *v, const hs_doc *d) {
+    hs_tcache *c = tcache();
+    if (!c) return;
+    unsigned busy = c->busy;
+    if (busy & 1) return; /* we interrupted this thread's own store: leave it alone */
+    c->busy = busy + 1;
+    atomic_signal_fence(memory_order_seq_cst);
+    hs_doc_entry *e = &c->docs[v->map->id & (HS_DOC_CACHE_WAYS - 1)];
+    e->map_id = v->map->id;
+    e->slot = v->slot;
+    e->seq = v->seq;
+    e->stamp = ++c->stamps;
+    e->d = *d;
+    atomic_signal_fence(memory_order_seq_cst);
+    c->busy = busy + 2;
+}
+
+/* Remembers that path `s` (`n` <= HS_PATH_CACHE_MAX bytes) is node `node` (or absent) in the
+ * document of the header entry stamped `stamp`. */
+static __attribute__((noinline)) void path_cache_put(hs_tcache *c, const uint8_t *s, size_t n, uint64_t stamp, uint32_t node) {
+    unsigned busy = c->busy;
+    if (busy & 1) return;
+    c->busy = busy + 1;
+    atomic_signal_fence(memory_order_seq_cst);
+    hs_pwords k = path_words(s, n);
+    hs_path_entry *e = &c->paths[path_slot(k, n)];
+    e->key = k;
+    e->len = (uint32_t)n;
+    e->node = node;
+    e->stamp = stamp;
+    atomic_signal_fence(memory_order_seq_cst);
+    c->busy = busy + 2;
+}
+
+/* The document header of `v`: the cached checked copy, or loaded and checked now (then
+ * *fresh = 1: the caller stores it once R6 confirms it). */
+static inline __attribute__((always_inline)) int view_doc(hs_view *v, hs_doc *d, int *fresh) {
+    if (HS_LIKELY(doc_cache_get(v, d))) { *fresh = 0; return HS_OK; }
+    view_size(v);
+    int rc = v->size_ok ? doc_open(v->doc, v->doc_size, d) : HS_ECORRUPT;
+    *fresh = rc == HS_OK;
+    return rc;
+}
+
 static inline __attribute__((always_inline)) int reader_read(hs_reader *r, const hs_path *p, hs_op *op) {
     for (int attempt = 0; attempt < HS_MAX_ATTEMPTS; attempt++) {
-        if (attempt) {
+        if (HS_UNLIKELY(attempt)) {
             atomic_fetch_add_explicit(&r->retries, 1, memory_order_relaxed);
             backoff(attempt);
         }
         hs_view v;
         int rc = view_begin(r, &v);
-        if (rc < 0) return rc;
-        if (rc == 0) continue;
-        rc = v.size_ok ? doc_read(v.doc, v.doc_size, p, op) : HS_ECORRUPT;
-        if (!view_still_valid(&v)) continue;
+        if (HS_UNLIKELY(rc <= 0)) {
+            if (rc < 0) return rc;
+            continue;
+        }
+        hs_doc d;
+        uint32_t idx;
+        hs_val val;
+        int fresh;
+        rc = view_doc(&v, &d, &fresh);
+        if (HS_LIKELY(rc == HS_OK)) rc = doc_find(&d, p, &idx);
+        if (HS_LIKELY(rc == HS_OK)) rc = node_load(&d, idx, &val, op->op);
+        if (HS_LIKELY(rc == HS_OK)) rc = val_apply(&val, op);
+        if (HS_UNLIKELY(!view_still_valid(&v))) continue;
+        if (HS_UNLIKELY(fresh)) doc_cache_put(&v, &d);
         return rc; /* a stable sequence: the result (or the corruption) is real */
     }
     atomic_fetch_add_explicit(&r->busy, 1, memory_order_relaxed);
@@ -685,6 +950,7 @@ static int verify_current(hs_reader *r) {
         int rc = view_begin(r, &v);
         if (rc < 0) return rc;
         if (rc == 0) continue;
+        view_size(&v);
         if (v.cur >> HSL_CUR_GEN_SHIFT == 0) rc = HS_ECORRUPT; /* a visible segment always holds a snapshot */
         else rc = v.size_ok ? hsi_check_document(v.doc, v.doc_size) : HS_ECORRUPT;
         if (!view_still_valid(&v)) continue;
@@ -695,12 +961,256 @@ static int verify_current(hs_reader *r) {
 
 #define CHECK_READER(r) do { if (HS_UNLIKELY(!(r) || (r)->magic != HS_READER_MAGIC)) return HS_EINVAL; } while (0)
 
+/* ---- The fast path of reads by path. ----
+ *
+ * The common case in one pass, written so that the compiler keeps it in registers: the
+ * header comes from the per-thread cache, the path's node from the resolved-path cache or,
+ * failing that, from splitting and hashing the path a word at a time straight into the path
+ * hash (no token array), one probe sequence and one stored-path comparison. Anything else
+ * (a cold cache, escapes in the path, a retired segment, an odd or moved sequence, anything
+ * that looks corrupt) returns HS_SLOW, and the general code (reader_read) does the read from
+ * scratch and decides. Every protocol step and bounds check of the general path is here too:
+ * R1, R3, the bucket's node index against node_count, the path span against strings_size,
+ * R5 + R6 before the result is used. */
+#define HS_SLOW 1
+
+/* A flag in the high bit of each byte of `w` that is zero; the lowest flag is always a
+ * true zero byte (a borrow only runs upwards from one), which is all the callers use. */
+static inline uint64_t zero_bytes(uint64_t w) { return (w - HS_BYTES_01) & ~w & (HS_BYTES_01 << 7); }
+
+/* Whether the token word `tw` (bytes past the token zeroed) holds a byte that needs the
+ * general parser: '~' (an escape in a pointer, escaped when compared in a dotted path), or
+ * '/' inside a dotted token. Zero bytes are neither. */
+static inline uint64_t odd_bytes(uint64_t tw, int pointer) {
+    return zero_bytes(tw ^ (HS_BYTES_01 * '~')) | (pointer ? 0 : zero_bytes(tw ^ (HS_BYTES_01 * '/')));
+}
+
+/* A token of 8 bytes or more starting at `a`, whose first word `w` holds no separator:
+ * finds its end, checks its bytes and hashes it whole (its hash starts from its length).
+ * Returns 0 with *len and *th, or HS_SLOW. */
+static __attribute__((noinline)) int long_token(const uint8_t *s, size_t n, size_t a, uint64_t w, uint64_t sepw,
+                                                int pointer, size_t *len, uint64_t *th) {
+    uint64_t odd = odd_bytes(w, pointer);
+    size_t e = a + 8; /* [a, e) is known to be inside the token */
+    for (;;) {
+        size_t left = n - e;
+        if (left == 0) break;
+        uint64_t x = left >= 8 ? hsl_word(s + e) : hsl_tail(s + e, left);
+        uint64_t z = zero_bytes(x ^ sepw);
+        if (z) {
+            size_t k = (size_t)__builtin_ctzll(z) >> 3; /* < 8 */
+            odd |= odd_bytes(x & ((1ULL << (8 * k)) - 1), pointer);
+            e += k;
+            break;
+        }
+        odd |= odd_bytes(x, pointer);
+        if (left <= 8) { e = n; break; }
+        e += 8;
+    }
+    if (odd) return HS_SLOW;
+    *len = e - a;
+    *th = hsl_token_hash(s + a, e - a);
+    return 0;
+}
+
+/* Hash of the path `s` (`n` > 0 bytes) with `seed`, tokens found and hashed a word at a
+ * time: each token's first eight bytes are one load at the token's start, so a token of up
+ * to 7 bytes followed by its separator (or 8 at the end of the path) costs one load, a
+ * separator search and one multiply; longer tokens are scanned first (long_token). Returns
+ * 0 and the hash, HS_EINVAL for an empty dotted token, or HS_SLOW for escapes ('~'; '/'
+ * inside a dotted token). */
+static inline __attribute__((always_inline)) int fast_path_hash(const uint8_t *s, size_t n, int pointer,
+                                                                 uint64_t seed, uint64_t *hash) {
+    const uint64_t sepw = HS_BYTES_01 * (pointer ? '/' : '.');
+    uint64_t h = seed, ntok = 0;
+    size_t a = (size_t)pointer; /* start of the current token */
+    for (;;) {
+        size_t left = n - a;
+        uint64_t w = left >= 8 ? hsl_word(s + a) : left ? hsl_tail(s + a, left) : 0;
+        uint64_t z = zero_bytes(w ^ sepw); /* the zero padding never matches a separator */
+        size_t len;
+        uint64_t th;
+        if (z || left <= 8) {
+            len = z ? (size_t)__builtin_ctzll(z) >> 3 : left; /* no separator: the last token */
+            uint64_t tw = len < 8 ? w & ((1ULL << (8 * len)) - 1) : w;
+            if (HS_UNLIKELY(odd_bytes(tw, pointer) != 0)) return HS_SLOW;
+            th = (uint64_t)len * HSL_K2;
+            if (len) th = hsl_rotl((th ^ tw) * HSL_K1, 31);
+        } else if (HS_UNLIKELY(long_token(s, n, a, w, sepw, pointer, &len, &th) != 0)) {
+            return HS_SLOW;
+        }
+        if (!pointer && len == 0) return HS_EINVAL; /* "a..b", ".a", "a." */
+        h = hsl_path_step(h, th);
+        ntok++;
+        if (a + len == n) break;
+        a += len + 1;
+    }
+    *hash = hsl_path_final(h, ntok);
+    return 0;
+}
+
+/* Resolves `s` (`n` > 0 bytes) in the checked header `d`: HS_OK with the node index
+ * (HSL_NONE: absent), HS_EINVAL, or HS_SLOW. Loads only buckets and node paths, each
+ * bounds-checked; the caller validates the read (R6) before trusting the answer. */
+static inline __attribute__((always_inline)) int fast_resolve(const hs_doc *d, const uint8_t *s, size_t n, uint32_t *node) {
+    const int pointer = s[0] == '/';
+    uint64_t h;
+    int rc = fast_path_hash(s, n, pointer, d->seed, &h);
+    if (HS_UNLIKELY(rc != 0)) return rc;
+    const uint32_t tag = (uint32_t)(h >> 32), home = (uint32_t)h;
+    for (uint32_t probe = 0; probe <= d->max_probe; probe++) {
+        uint64_t bw = hsl_ld64(d->buckets + (uint64_t)((home + probe) & d->bucket_mask) * HSL_BUCKET_SIZE);
+        uint32_t idx = (uint32_t)bw;
+        if (idx == HSL_NONE) break;
+        if ((uint32_t)(bw >> 32) != tag) continue;
+        if (HS_UNLIKELY(idx >= d->node_count)) return HS_SLOW;
+        uint64_t pw = hsl_ld64(d->nodes + (uint64_t)idx * HSL_NODE_SIZE + HSL_N_PATH_OFF);
+        uint64_t po = (uint32_t)pw, pl = pw >> 32;
+        if (HS_UNLIKELY(po + pl > d->strings_size)) return HS_SLOW;
+        if (HS_LIKELY(plain_path_equal(s, n, pointer, d->strings + po, pl))) { *node = idx; return HS_OK; }
+    }
+    *node = HSL_NONE;
+    return HS_OK;
+}
+
+/* The fast path's resolution when the path is not in the resolved-path cache: from the
+ * header entry `de`, copied first and checked against a signal handler's store. Returns the
+ * node index (HSL_NONE: absent) in the low 32 bits and HS_OK, HS_EINVAL or HS_SLOW in the
+ * high 32 (one register: nothing of the caller's goes through memory). */
+static __attribute__((noinline)) uint64_t fast_miss(const hs_tcache *tc, unsigned busy, const hs_doc_entry *de,
+                                                    const uint8_t *s, size_t n) {
+    hs_doc d = de->d;
+    atomic_signal_fence(memory_order_seq_cst);
+    if (HS_UNLIKELY(tc->busy != busy)) return (uint64_t)(uint32_t)HS_SLOW << 32;
+    uint32_t idx = 0; /* "" is the root, node 0 (node_count >= 1 was checked) */
+    int rc = n == 0 ? HS_OK : fast_resolve(&d, s, n, &idx);
+    return (uint64_t)(uint32_t)rc << 32 | idx;
+}
+
+/* A read by path on the fast path: HS_SLOW when it cannot answer (nothing of `op` is then
+ * final: the general path starts over). `op->op` is a constant in every caller, so each
+ * getter keeps only its own part. */
+static inline __attribute__((always_inline)) int fast_read(hs_reader *r, const char *path, hs_op *op) {
+    const int kind = op->op;
+    const int bytes = kind == OP_STR || kind == OP_JSON;
+    /* First, while little is live across the call. */
+    const uint8_t *s = (const uint8_t *)path;
+    const size_t n = strlen(path);
+    struct hs_map *m = atomic_load_explicit(&r->map, memory_order_acquire); /* pairs with reader_remap */
+    /* R1, load-acquire (pairs with W5). RETIRED (bit 7) makes the index >= 64 >= slot_count,
+     * so a retired segment takes the general path, which remaps. */
+    uint64_t c = atomic_load_explicit(HSI_AU64(m->current), memory_order_acquire);
+    uint64_t t = c & (HSL_CUR_SLOT_MASK | HSL_CUR_RETIRED);
+    if (HS_UNLIKELY(t >= m->g.slot_count)) return HS_SLOW;
+    const uint8_t *slot = m->slots + t * m->g.slot_stride;
+    /* R3, load-acquire (pairs with W4). An odd sequence never equals a cached one (cached
+     * sequences are even), so the cache test below also sends a lapped read to the slow path. */
+    uint64_t s1 = atomic_load_explicit(HSI_AU64(slot + HSL_SLOT_SEQ), memory_order_acquire);
+
+    hs_tcache *tc = hs_tls;
+    if (HS_UNLIKELY(!tc)) return HS_SLOW;
+    unsigned busy = tc->busy;
+    atomic_signal_fence(memory_order_seq_cst); /* compiler barrier: our own signal handlers */
+    const hs_doc_entry *de = &tc->docs[m->id & (HS_DOC_CACHE_WAYS - 1)];
+    if (HS_UNLIKELY(de->map_id != m->id || de->slot != slot || de->seq != s1 || (busy & 1))) return HS_SLOW;
+    /* Everything used from the entries is loaded before `busy` is checked again. */
+    const uint8_t *const nodes = de->d.nodes;
+    const uint64_t stamp = de->stamp;
+    const uint8_t *strings = NULL, *json = NULL;
+    uint64_t strings_size = 0, json_size = 0;
+    if (bytes) {
+        strings = de->d.strings;
+        strings_size = de->d.strings_size;
+        json = de->d.json;
+        json_size = de->d.json_size;
+    }
+    uint32_t idx = 0;
+    int resolved = 0;
+    if (HS_LIKELY(n <= HS_PATH_CACHE_MAX)) {
+        /* path_words, spelt out on scalars so that they stay in registers. An entry matches
+         * on stamp, length and words (an entry of the same length has the same words zero). */
+        uint64_t w0 = 0, w1 = 0, w2 = 0, w3 = 0;
+        if (n >= 8) {
+            w0 = hsl_word(s);
+            w3 = hsl_word(s + n - 8);
+            if (n > 16) w1 = hsl_word(s + 8);
+            if (n > 24) w2 = hsl_word(s + 16);
+        } else if (n) {
+            w0 = hsl_tail(s, n);
+        }
+        hs_pwords key = { w0, w1, w2, w3 };
+        const hs_path_entry *pe = &tc->paths[path_slot(key, n)];
+        if (HS_LIKELY(pe->stamp == stamp && pe->len == n &&
+                      ((pe->key.w0 ^ w0) | (pe->key.w3 ^ w3) | (n > 16 ? (pe->key.w1 ^ w1) | (pe->key.w2 ^ w2) : 0)) == 0)) {
+            idx = pe->node;
+            resolved = 1;
+        }
+    }
+    atomic_signal_fence(memory_order_seq_cst);
+    if (HS_UNLIKELY(tc->busy != busy)) return HS_SLOW; /* a signal handler replaced entries */
+    if (HS_UNLIKELY(!resolved)) {
+        uint64_t res = fast_miss(tc, busy, de, s, n);
+        int rc = (int)(uint32_t)(res >> 32);
+        if (HS_UNLIKELY(rc != HS_OK)) return rc;
+        idx = (uint32_t)res;
+    }
+
+    hs_val v = { 0, 0, NULL, 0, NULL, 0 };
+    int rc = HS_ENOTFOUND;
+    if (HS_LIKELY(idx != HSL_NONE)) {
+        const uint8_t *node = nodes + (uint64_t)idx * HSL_NODE_SIZE;
+        v.type = hsl_ld8(node + HSL_N_TYPE);
+        v.payload = hsl_ld64(node + HSL_N_PAYLOAD);
+        if (HS_UNLIKELY(v.type > HS_TYPE_OBJECT)) return HS_SLOW;
+        if (kind == OP_STR && (v.type == HS_TYPE_STRING || v.type == HS_TYPE_DATETIME)) {
+            uint64_t so = (uint32_t)v.payload, sl = v.payload >> 32;
+            if (HS_UNLIKELY(so + sl > strings_size)) return HS_SLOW;
+            v.str = strings + so;
+            v.str_len = sl;
+        }
+        if (kind == OP_JSON) {
+            uint64_t jw = hsl_ld64(node + HSL_N_JSON_OFF); /* offset, length */
+            uint64_t jo = (uint32_t)jw, jl = jw >> 32;
+            if (HS_UNLIKELY(jo + jl > json_size)) return HS_SLOW;
+            v.json = json + jo;
+            v.json_len = jl;
+        }
+        rc = val_apply(&v, op); /* string and JSON copies are only trusted after R6 */
+    }
+    /* R5 (acquire fence, pairs with W2) + R6. */
+    atomic_thread_fence(memory_order_acquire);
+    if (HS_UNLIKELY(atomic_load_explicit(HSI_AU64(slot + HSL_SLOT_SEQ), memory_order_relaxed) != s1)) {
+        atomic_fetch_add_explicit(&r->retries, 1, memory_order_relaxed); /* rare path, own cache line */
+        return HS_SLOW;
+    }
+    if (HS_UNLIKELY(!resolved) && n <= HS_PATH_CACHE_MAX) path_cache_put(tc, s, n, stamp, idx);
+    return rc;
+}
+
+/* The general read: any path spelling, any operation, retries, remaps, a cold cache. The
+ * operation comes by value and the result goes to `res`, so that the caller's own hs_op
+ * never has its address taken and stays in registers on the fast path. */
+static __attribute__((noinline)) int get_slow(hs_reader *r, const char *path, int kind, char *buf, size_t cap, hs_op *res) {
+    hs_op op = { kind, 0, 0, 0, 0, buf, cap, 0 };
+    int rc = HS_EINVAL;
+    hs_path p;
+    if (path) rc = path_parse(path, &p);
+    if (rc == HS_OK) rc = reader_read(r, &p, &op);
+    *res = op;
+    return rc;
+}
+
+/* Every getter by path: the fast path, else the general one. */
 static inline __attribute__((always_inline)) int get(hs_reader *r, const char *path, hs_op *op) {
     CHECK_READER(r);
-    hs_path p;
-    int rc = path_parse(path, &p);
-    if (rc != HS_OK) return rc;
-    return reader_read(r, &p, op);
+    if (HS_LIKELY(path != NULL)) {
+        int rc = fast_read(r, path, op);
+        if (HS_LIKELY(rc != HS_SLOW)) return rc;
+    }
+    hs_op res;
+    int rc = get_slow(r, path, op->op, op->buf, op->cap, &res);
+    *op = res;
+    return rc;
 }
 
 HS_EXPORT int hs_get_i64(hs_reader *r, const char *path, int64_t *out) {
@@ -877,6 +1387,7 @@ static int key_resolve(hs_key *k) {
         uint32_t idx = 0;
         hs_val val;
         memset(&val, 0, sizeof val);
+        view_size(&v);
         rc = v.size_ok ? doc_open(v.doc, v.doc_size, &d) : HS_ECORRUPT;
         if (rc == HS_OK) rc = doc_find(&d, &k->path, &idx);
         if (rc == HS_OK) rc = node_load(&d, idx, &val, -1);
@@ -1034,6 +1545,7 @@ static int snapshot_copy(hs_snapshot *s) {
         int rc = view_begin(s->r, &v);
         if (rc < 0) return rc;
         if (rc == 0) continue;
+        view_size(&v);
         if (!v.size_ok) {
             if (!view_still_valid(&v)) continue;
             return HS_ECORRUPT;

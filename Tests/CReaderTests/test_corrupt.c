@@ -94,6 +94,25 @@ static int open_bytes(const uint8_t *p, size_t n) {
     return rc;
 }
 
+/* Rewrites bytes of a live slot as a writer publishing in place would (W1..W4): the
+ * sequence odd, the bytes, then the sequence even and larger, so readers see a new snapshot
+ * and check it afresh. A reader may keep using a header or a path resolution it checked under
+ * an unchanged sequence, so corruption that is to be detected goes through here. */
+static void slot_write(uint8_t *slot, size_t off, const void *src, size_t n) {
+    uint64_t *seq = (uint64_t *)(void *)slot;
+    uint64_t s = __atomic_load_n(seq, __ATOMIC_RELAXED);
+    uint64_t odd = (s | 1) + (s & 1 ? 2 : 0);
+    __atomic_store_n(seq, odd, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    memcpy(slot + off, src, n);
+    __atomic_store_n(seq, odd + 1, __ATOMIC_RELEASE);
+}
+
+/* Puts the saved slot back, as a new publish (the sequence keeps growing). */
+static void slot_restore(uint8_t *slot, const uint8_t *saved, size_t stride) {
+    slot_write(slot, 8, saved + 8, stride - 8);
+}
+
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 static uint64_t next_rand(void) { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return rng; }
 
@@ -175,13 +194,14 @@ int main(void) {
     memcpy(saved, slot, g.slot_stride);
     uint32_t hostile32[] = { 0, 1, 7, 8, 0x7fffffff, 0x80000000, 0xfffffff8, 0xffffffff, (uint32_t)doc_size, (uint32_t)doc_size - 1 };
     int corrupt_seen = 0;
+    int64_t v;
     for (size_t off = 8; off < HSL_DOC_HEADER_SIZE; off += 4) {
         for (size_t h = 0; h < sizeof hostile32 / sizeof *hostile32; h++) {
-            memcpy(doc + off, &hostile32[h], 4);
-            int64_t v;
+            CHECK_RC(hs_get_i64(r, "a.b", &v), HS_OK); /* the pristine document, cached */
+            slot_write(slot, HSL_SLOT_HEADER_SIZE + off, &hostile32[h], 4);
             if (hs_get_i64(r, "a.b", &v) == HS_ECORRUPT) corrupt_seen++;
             exercise(r);
-            memcpy(slot, saved, g.slot_stride);
+            slot_restore(slot, saved, g.slot_stride);
         }
     }
     CHECK(corrupt_seen > 20);
@@ -189,24 +209,79 @@ int main(void) {
     size_t limit = doc_size < 2048 ? doc_size : 2048;
     for (size_t off = HSL_DOC_HEADER_SIZE; off + 4 <= limit; off += 4) {
         for (size_t h = 0; h < sizeof hostile32 / sizeof *hostile32; h += 3) {
+            exercise(r);
+            slot_write(slot, HSL_SLOT_HEADER_SIZE + off, &hostile32[h], 4);
+            exercise(r);
+            slot_restore(slot, saved, g.slot_stride);
+        }
+    }
+    CHECK_RC(hs_get_i64(r, "a.b", &v), HS_OK);
+    CHECK(v == 1);
+    /* The same rewrites in place, without moving the sequence (a writer breaking the
+     * protocol), with every cache warm: never a crash, only documented codes, and reads of
+     * what was not rewritten stay right (a header checked under this sequence is reused). */
+    for (size_t off = 8; off < HSL_DOC_HEADER_SIZE; off += 4) {
+        for (size_t h = 0; h < sizeof hostile32 / sizeof *hostile32; h++) {
+            exercise(r);
             memcpy(doc + off, &hostile32[h], 4);
             exercise(r);
-            memcpy(slot, saved, g.slot_stride);
+            memcpy(doc + off, saved + HSL_SLOT_HEADER_SIZE + off, 4);
+            CHECK_RC(hs_get_i64(r, "a.b", &v), HS_OK);
+            CHECK(v == 1);
         }
+    }
+    for (size_t off = HSL_DOC_HEADER_SIZE; off + 4 <= limit; off += 4) {
+        for (size_t h = 0; h < sizeof hostile32 / sizeof *hostile32; h += 3) {
+            exercise(r);
+            memcpy(doc + off, &hostile32[h], 4);
+            exercise(r);
+            memcpy(doc + off, saved + HSL_SLOT_HEADER_SIZE + off, 4);
+        }
+    }
+    CHECK_RC(hs_get_i64(r, "a.b", &v), HS_OK);
+    CHECK(v == 1);
+    /* A node rewritten in place under a cached path resolution: its type and payload are
+     * loaded on every read, so a bad type is still refused. */
+    {
+        CHECK_RC(hs_get_i64(r, "a.b", &v), HS_OK);
+        uint32_t nodes_off, node_count;
+        memcpy(&nodes_off, doc + HSL_D_NODES_OFF, 4);
+        memcpy(&node_count, doc + HSL_D_NODE_COUNT, 4);
+        int patched = 0;
+        for (uint32_t i = 0; i < node_count; i++) { /* the node holding the integer 1 ("a.b") */
+            uint8_t *node = doc + nodes_off + (size_t)i * HSL_NODE_SIZE;
+            int64_t payload;
+            memcpy(&payload, node + HSL_N_PAYLOAD, 8);
+            if (node[HSL_N_TYPE] == HS_TYPE_INT && payload == 1) {
+                node[HSL_N_TYPE] = 0xee;
+                CHECK_RC(hs_get_i64(r, "a.b", &v), HS_ECORRUPT);
+                CHECK_RC(hs_get_i64(r, "/a/b", &v), HS_ECORRUPT);
+                node[HSL_N_TYPE] = HS_TYPE_INT;
+                payload = 77;
+                memcpy(node + HSL_N_PAYLOAD, &payload, 8);
+                CHECK_RC(hs_get_i64(r, "a.b", &v), HS_OK);
+                CHECK(v == 77);
+                memcpy(slot + 8, saved + 8, g.slot_stride - 8); /* in place; the sequence never goes back */
+                patched = 1;
+                break;
+            }
+        }
+        CHECK(patched);
     }
     /* Slot header: a huge size, a size beyond capacity, a sequence stuck odd. */
     uint64_t huge = g.capacity + 1;
-    memcpy(slot + HSL_SLOT_DOC_SIZE, &huge, 8);
-    int64_t v;
+    slot_write(slot, HSL_SLOT_DOC_SIZE, &huge, 8);
     CHECK_RC(hs_get_i64(r, "a.b", &v), HS_ECORRUPT);
-    memcpy(slot, saved, g.slot_stride);
-    uint64_t odd = 12345;
+    slot_restore(slot, saved, g.slot_stride);
+    uint64_t odd;
+    memcpy(&odd, slot + HSL_SLOT_SEQ, 8);
+    odd |= 1;
     memcpy(slot + HSL_SLOT_SEQ, &odd, 8);
     int64_t t0 = t_now_ns();
     CHECK_RC(hs_get_i64(r, "a.b", &v), HS_EBUSY); /* bounded retries, then give up */
     CHECK(t_now_ns() - t0 < 2000000000LL);
     CHECK(hs_stat(r, HS_STAT_BUSY) >= 1);
-    memcpy(slot, saved, g.slot_stride);
+    slot_restore(slot, saved, g.slot_stride);
     /* current pointing at a slot that does not exist */
     uint64_t bad = cur | 63;
     memcpy(m + HSL_OFF_CHANNEL0, &bad, 8);
@@ -215,12 +290,20 @@ int main(void) {
     memcpy(m + HSL_OFF_CHANNEL0, &cur, 8);
     CHECK_RC(hs_get_i64(r, "a.b", &v), HS_OK);
     CHECK(v == 1);
-    /* Random bytes in the document, many times. */
+    /* Random bytes in the document, many times: published (caches see a new snapshot), and
+     * every tenth time written in place under warm caches. */
     for (int i = 0; i < 2000; i++) {
         int k = 1 + (int)(next_rand() % 8);
-        for (int j = 0; j < k; j++) doc[next_rand() % doc_size] = (uint8_t)next_rand();
+        int in_place = i % 10 == 0;
+        for (int j = 0; j < k; j++) {
+            size_t at = (size_t)(next_rand() % doc_size);
+            uint8_t b = (uint8_t)next_rand();
+            if (in_place) doc[at] = b;
+            else slot_write(slot, HSL_SLOT_HEADER_SIZE + at, &b, 1);
+        }
         exercise(r);
-        memcpy(slot, saved, g.slot_stride);
+        slot_restore(slot, saved, g.slot_stride);
+        CHECK_RC(hs_get_i64(r, "a.b", &v), HS_OK);
     }
     munmap(m, n);
     close(fd);

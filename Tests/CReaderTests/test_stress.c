@@ -116,6 +116,24 @@ static void reader_loop(stats *st, atomic_int *stop) {
             st->reads += 3;
             st->key_reads += 2;
         }
+        /* Other keys by path, both spellings (the per-thread caches answer most of these):
+         * each value belongs to a generation no older than one already seen, and to the key
+         * asked for (a wrong node would give another key's sign, type or parity). */
+        for (int i = 0; i < 16; i++) {
+            uint64_t seen = st->last_gen;
+            int64_t x = 0, y = 0;
+            double f = 0;
+            bool even = false;
+            if (hs_get_i64(r, i % 2 ? "/neg" : "neg", &x) != HS_OK) st->errors++;
+            else if (x >= 0 || (uint64_t)-x < seen) violation(st, "neg by path stale or wrong", (uint64_t)-x, seen);
+            if (hs_get_i64(r, i % 2 ? "a.c.1" : "/a/c/1", &y) != HS_OK) st->errors++;
+            else if ((uint64_t)y < seen) violation(st, "a.c.1 by path stale", (uint64_t)y, seen);
+            if (hs_get_f64(r, "f", &f) != HS_OK) st->errors++;
+            else if (f < (double)seen + 0.5 || f - 0.5 != (double)(int64_t)(f - 0.5)) violation(st, "f by path stale or wrong", (uint64_t)f, seen);
+            if (hs_get_i64(r, "even", &x) != HS_ETYPE) st->errors++; /* a boolean */
+            if (hs_get_bool(r, "/even", &even) != HS_OK) st->errors++;
+            st->reads += 5;
+        }
         /* The 4 KiB string, by path and by key: one read, one generation. */
         if (hs_get_str(r, "s", buf, sizeof buf, &len) != HS_OK) st->errors++;
         else if (!big_consistent(buf, len)) violation(st, "torn string (path)", 0, 0);
