@@ -12,9 +12,10 @@ Prints one JSON object with each run's seconds for:
 - `validate_noformat`: the same without a format checker (JSON Schema's default, and the
   like-for-like comparison with our validator with format assertion off).
 - `stock`: stock Draft202012Validator without format checker. Its `multipleOf` divides floats
-  (5.3 / 0.1 = 52.99999…), so it reports false errors on this document (`stock_errors`);
-  the two figures above use a validator extended with an exact decimal `multipleOf`, so
-  that both engines agree the document is valid and do the same work.
+  (5.3 / 0.1 = 52.99999…), which gives false errors on documents with such values
+  (`stock_errors` counts them); the two figures above use a validator extended with an exact
+  decimal `multipleOf`, so that both engines agree on what is valid and do the same work
+  whatever the fixture's numbers.
 """
 
 import decimal

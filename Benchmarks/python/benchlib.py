@@ -77,6 +77,13 @@ def fmt_ratio(x):
     return f"{x:.2f}x" if x < 10 else f"{x:.1f}x" if x < 100 else f"{x:.0f}x"
 
 
+def faster(speedup):
+    """`speedup` (ours over the baseline's speed) in words: "2.50x faster" or "1.25x slower"."""
+    if speedup is None or math.isnan(speedup):
+        return "n/a"
+    return fmt_ratio(speedup) + " faster" if speedup >= 1 else fmt_ratio(1 / speedup) + " slower"
+
+
 def table(rows, headers, left=1):
     """A plain-text table: the first `left` columns left-aligned, the others right-aligned."""
     cols = list(zip(*([headers] + rows))) if rows else [[h] for h in headers]
