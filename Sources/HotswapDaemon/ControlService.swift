@@ -207,9 +207,16 @@ final class ControlService {
         var o = Object()
         o["path"] = .string(path.description)
         o["value"] = show(value)
+        // A default's origin names the `default` keyword in the schema file
+        // (`etc/app/schema.yaml:17:57`), which is where an operator would change it.
+        let defaultOrigin: String? = value.origin.flatMap { origin in
+            guard origin.file == "<schema default>" else { return nil }
+            let file = origin.source.map { $0.hasPrefix("schema ") ? String($0.dropFirst(7)) : $0 } ?? origin.file
+            return origin.line > 0 ? "\(file):\(origin.line):\(origin.column)" : file
+        }
         if contributions.isEmpty {
             o["winner"] = "default from schema"
-            o["origin"] = .string(value.origin?.description ?? "<schema default>")
+            o["origin"] = .string(defaultOrigin ?? value.origin?.description ?? "<schema default>")
             o["overridden"] = .array([])
         } else if value.objectValue != nil {
             o["winner"] = .string("merged from \(contributions.count) source\(contributions.count == 1 ? "" : "s")")
@@ -220,7 +227,10 @@ final class ControlService {
             o["origin"] = contributions.last!["origin"]!
             o["overridden"] = .array(contributions.dropLast().reversed())
         }
-        if value.origin?.file == "<schema default>" { o["winner"] = "default from schema" }
+        if let defaultOrigin {
+            o["winner"] = "default from schema"
+            o["origin"] = .string(defaultOrigin)
+        }
         if let g = service.status.rollbackTo {
             // The live document is generation g's, republished: the current layers did not
             // make it, so naming one of them (a file that may now say something else) would mislead.
