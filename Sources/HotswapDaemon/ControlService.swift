@@ -164,7 +164,12 @@ final class ControlService {
     private func overridesAfter(_ patch: JSONPatch) throws(ConfigError) -> Value {
         let layers = service.liveLayers
         let merged = Value.merge(layers)
-        let desired = try patch.apply(to: merged)
+        // `test` compares with what the operator sees (values converted by the schema, as
+        // dump shows them), not with the raw strings of `set` or the environment: the whole
+        // patch must apply to the live document, and its changes then go onto the layers.
+        if let live = service.live?.document { _ = try patch.apply(to: live) }
+        let changes = JSONPatch(patch.operations.filter { if case .test = $0 { false } else { true } })
+        let desired = try changes.apply(to: merged)
         var overrides = service.overrides ?? Value(.object(Object()))
         func walk(_ from: Value, _ to: Value, _ path: ConfigPath) throws(ConfigError) {
             if case let .object(a) = from.kind, case let .object(b) = to.kind {
