@@ -412,6 +412,15 @@ func expectOneLineFailure(_ r: CommandResult, _ fragments: [String], status: Int
             g += 1
             #expect(try r.int("server.port") == 9292)
 
+            // `test` sees values as dump shows them: converted by the schema, from the
+            // environment ("true") as from `set` ("7"), and defaults filled in.
+            #expect(try d.ctl(["set", "values.s", "7"]).status == 0)
+            g += 1
+            let typed = try d.ctl(["patch", "-"], stdin: #"[{"op": "test", "path": "/server/debug", "value": true}, {"op": "test", "path": "/values/s", "value": 7}, {"op": "test", "path": "/server/host", "value": "localhost"}, {"op": "add", "path": "/values/t", "value": 1}]"#)
+            #expect(typed.status == 0, "\(typed)")
+            g += 1
+            #expect(try r.generation == g && r.int("values.t") == 1)
+
             // A failing `test` after a good operation: nothing of the patch applies.
             let failing = try d.ctl(["patch", "-"], stdin: #"[{"op": "replace", "path": "/values/a", "value": 2}, {"op": "test", "path": "/server/port", "value": 1}]"#)
             expectOneLineFailure(failing, ["test"], status: 1)
@@ -706,6 +715,42 @@ func expectOneLineFailure(_ r: CommandResult, _ fragments: [String], status: Int
         }
     }
 
+    @Test func socketActivation_theDaemonServesTheSocketItIsPassed_andLeavesItInPlace() throws {
+        try withTemporaryDirectory { dir in
+            try ControlFixture.app.write(to: dir.appendingPathComponent("app.yaml"), atomically: true, encoding: .utf8)
+            let socket = dir.appendingPathComponent("activated.sock").path
+            let instance = "act\(getpid())-\(UInt32.random(in: 0..<UInt32.max))"
+            let config = dir.appendingPathComponent("hotswapd.yaml").path
+            // control.socket names the path for status; the socket itself comes from fd 3.
+            try """
+            instance: \(instance)
+            sources:
+              - file: app.yaml
+            state_dir: \(dir.appendingPathComponent("state").path)
+            control: { socket: \(socket) }
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+            let notify = try NotifyListener(path: dir.appendingPathComponent("notify.sock").path)
+            defer { notify.stop(); SegmentReader.remove(instance: instance) }
+            let d = try SocketActivatedDaemon(executable: TestPaths.productsDir.appendingPathComponent("hotswapd").path,
+                                              arguments: ["--config", config], socketPath: socket,
+                                              logPath: dir.appendingPathComponent("hotswapd.log").path,
+                                              environment: notify.environment)
+            var exited = false
+            defer { if !exited { d.signal(SIGKILL); _ = try? d.waitForExit() } }
+            // The socket listens before the daemon runs: this request waits in the backlog.
+            let status = try runCommand(RunningDaemon.ctlPath, ["--socket", socket, "status", "--json"])
+            #expect(status.status == 0, "\(status) \(d.log)")
+            #expect(try jsonObject(status.stdout)["instance"] as? String == instance)
+            #expect(try notify.waitFor("READY=1").message.contains("MAINPID=\(d.pid)"))
+            let set = try runCommand(RunningDaemon.ctlPath, ["--socket", socket, "set", "values.a", "1"])
+            #expect(set.status == 0, "\(set) \(d.log)")
+            d.signal(SIGTERM)
+            #expect(try d.waitForExit() == 0, "\(d.log)")
+            exited = true
+            #expect(FileManager.default.fileExists(atPath: socket), "the socket belongs to whoever passed it: not unlinked")
+        }
+    }
+
     @Test func configOption_findsTheSocketAndInstance() throws {
         try withTemporaryDirectory { dir in
             let (d, n) = try ControlFixture.start(dir)
@@ -851,6 +896,25 @@ func expectOneLineFailure(_ r: CommandResult, _ fragments: [String], status: Int
                     #expect(int(recorded[other.key]) == expected, "generation \(g): \(other.key) = \(String(describing: recorded[other.key]))")
                 }
             }
+        }
+    }
+}
+
+extension ControlConcurrencyTests {
+    @Test func concurrentPatches_withATestOperation_actAsCompareAndSwap() throws {
+        try withTemporaryDirectory { dir in
+            let (d, n) = try ControlFixture.start(dir)
+            defer { d.stop(); n.stop() }
+            #expect(try d.ctl(["set", "values.counter", "0"]).status == 0)
+            // 10 clients read 0 and try to move it on; `test` lets exactly one of them win.
+            let clients = try (1...10).map { i in
+                try d.ctlInBackground(["patch", "-"], stdin: #"[{"op": "test", "path": "/values/counter", "value": 0}, {"op": "replace", "path": "/values/counter", "value": \#(i)}]"#)
+            }
+            let results = clients.map { $0.wait() }
+            let winners = results.indices.filter { results[$0].status == 0 }
+            #expect(winners.count == 1, "\(results)")
+            for r in results where r.status != 0 { expectOneLineFailure(r, ["test"], status: 1) }
+            #expect(try SegmentReader(instance: d.instance).int("values.counter") == Int64(winners.first.map { $0 + 1 } ?? -1))
         }
     }
 }

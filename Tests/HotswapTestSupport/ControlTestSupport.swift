@@ -73,12 +73,39 @@ public func int(_ v: Any?) -> Int64? {
     return n.int64Value
 }
 
+/// Bytes a pipe's handler thread appends, with a wait for some text to arrive.
+final class OutputBuffer: @unchecked Sendable {
+    private var storage = Data()
+    private let condition = NSCondition()
+
+    func append(_ d: Data) {
+        condition.lock()
+        storage.append(d)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var data: Data {
+        condition.lock(); defer { condition.unlock() }
+        return storage
+    }
+
+    /// Waits until the text so far contains `text`; false at the deadline.
+    func wait(for text: String, until deadline: Date) -> Bool {
+        condition.lock(); defer { condition.unlock() }
+        while !String(decoding: storage, as: UTF8.self).contains(text) {
+            if !condition.wait(until: deadline) { return false }
+        }
+        return true
+    }
+}
+
 /// A child process started now and waited for later (for clients that run concurrently, and
 /// for clients in flight while the daemon is killed).
 public final class BackgroundCommand: @unchecked Sendable {
     public let process = Process()
     private let out = Pipe(), err = Pipe(), input = Pipe()
-    private let outData = LockedData(), errData = LockedData()
+    private let outData = OutputBuffer(), errData = OutputBuffer()
 
     public init(_ path: String, _ args: [String], stdin: String? = nil) throws {
         process.executableURL = URL(fileURLWithPath: path)
@@ -95,6 +122,17 @@ public final class BackgroundCommand: @unchecked Sendable {
     }
 
     public var pid: Int32 { process.processIdentifier }
+
+    /// Waits until the process has written `text` on stderr.
+    /// - Throws: at the deadline, with what it wrote.
+    public func waitForStderr(containing text: String, timeout: TimeInterval = 30) throws {
+        guard errData.wait(for: text, until: Date().addingTimeInterval(timeout)) else {
+            throw HarnessError("no '\(text)' on stderr within \(timeout)s: \(String(decoding: errData.data, as: UTF8.self))")
+        }
+    }
+
+    /// What the process wrote on stderr so far.
+    public var stderrSoFar: String { String(decoding: errData.data, as: UTF8.self) }
 
     /// Waits for the exit and returns the status and everything written.
     public func wait() -> CommandResult {
