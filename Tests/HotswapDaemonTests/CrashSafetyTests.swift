@@ -82,7 +82,7 @@ import Testing
             var figures = Figures()
             var generator = SystemRandomNumberGenerator()
             let began = Date()
-            let iterations = 200
+            let iterations = 300
             // A budget for loaded machines: stop early rather than run for minutes.
             let budget: TimeInterval = 80
 
