@@ -236,7 +236,7 @@ import Testing
         try withTemporaryDirectory { dir in
             let d = try start(dir, app: "server:\n  port: 8080\n  secret: hunter2\n")
             let g = try SegmentReader(instance: d.instance).generation
-            d.stop(removeSegment: true)   // a reboot empties /dev/shm; the state directory stays
+            d.stop()   // removes the segment, as a reboot empties /dev/shm; the state directory stays
             try d.write("app.yaml", "server: [broken\n")
             let d2 = try RunningDaemon(directory: dir, config: try String(contentsOfFile: d.configPath, encoding: .utf8), instance: d.instance)
             defer { d2.stop() }
@@ -274,7 +274,7 @@ import Testing
             try d.waitForNotification(containing: "rejected")
             d.signal(SIGTERM)
             #expect(try d.waitForExit() == 0)
-            _ = d.drainNotifications()
+            try d.waitForNotification(containing: "STOPPING=1")
             let kinds = d.notifications.map { m -> String in
                 if m.contains("STOPPING=1") { return "STOPPING" }
                 if m.contains("RELOADING=1") { return m.contains("MONOTONIC_USEC=") ? "RELOADING" : "RELOADING-without-MONOTONIC_USEC" }

@@ -12,11 +12,18 @@ public final class RunningDaemon: @unchecked Sendable {
     public let socketPath: String
     public let stateDirectory: String
     public let process: Process
-    private let notifySocket: UnixDatagramReceiver
+    /// Drains the daemon's notify socket on a thread of its own: sd_notify blocks when the
+    /// socket's queue is full (net.unix.max_dgram_qlen, 10 here), which would freeze the
+    /// daemon in any test that does not wait for every notification.
+    private let notify: NotifyListener
+    /// Index of the first notification `waitForNotification` has not consumed yet.
+    private var cursor = 0
     private let stderrPipe: Pipe
     private let stderrBuffer = LockedData()
+    /// Whether `stop()` (and deinit) remove the segment; false keeps it for a later daemon.
+    public var removesSegmentWhenStopped = true
     /// Every notify message received so far, in order.
-    public private(set) var notifications: [String] = []
+    public var notifications: [String] { notify.all }
 
     /// Starts the daemon. `config` is the daemon configuration (YAML) written to
     /// `<dir>/hotswapd.yaml`; the instance, state_dir and control socket are added by the
@@ -32,12 +39,12 @@ public final class RunningDaemon: @unchecked Sendable {
         if !config.contains("state_dir:") { text += "\nstate_dir: \(stateDirectory)\n" }
         if !config.contains("control:") { text += "\ncontrol: { socket: \(socketPath) }\n" }
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
-        notifySocket = try UnixDatagramReceiver(path: directory.appendingPathComponent("notify.sock").path)
+        notify = try NotifyListener(path: directory.appendingPathComponent("notify-\(UInt32.random(in: 0..<UInt32.max)).sock").path)
 
         process = Process()
         process.executableURL = TestPaths.productsDir.appendingPathComponent("hotswapd")
         process.arguments = ["--config", configPath]
-        var env = ["NOTIFY_SOCKET": notifySocket.path, "PATH": "/usr/bin:/bin"]
+        var env = ["NOTIFY_SOCKET": notify.path, "PATH": "/usr/bin:/bin"]
         for (k, v) in environment { env[k] = v }
         process.environment = env
         stderrPipe = Pipe()
@@ -51,28 +58,18 @@ public final class RunningDaemon: @unchecked Sendable {
     /// What the daemon wrote on stderr so far.
     public var stderr: String { String(decoding: stderrBuffer.data, as: UTF8.self) }
 
-    /// Waits for a notify message containing `text` (e.g. `READY=1`); returns the message.
+    /// Waits for the next notify message (after those already consumed) containing `text`
+    /// (e.g. `READY=1`); returns the message.
     /// - Throws: `HarnessError` when the daemon exits first or the deadline passes.
     @discardableResult
     public func waitForNotification(containing text: String, timeout: TimeInterval = 30) throws -> String {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if let m = try notifySocket.receive(timeoutMs: 200) {
-                notifications.append(m)
-                if m.contains(text) { return m }
-            } else if !process.isRunning {
-                throw HarnessError("hotswapd exited (status \(process.terminationStatus)) before sending \(text); stderr:\n\(stderr)")
-            }
+        do {
+            let (i, m) = try notify.waitFor(text, from: cursor, daemon: self, timeout: timeout)
+            cursor = i + 1
+            return m
+        } catch {
+            throw HarnessError("\(error); stderr:\n\(stderr)")
         }
-        throw HarnessError("no notification containing \(text) within \(timeout)s; got \(notifications); stderr:\n\(stderr)")
-    }
-
-    /// Reads every notification that arrives within `window` (for checking that nothing
-    /// else was sent, e.g. after the final STOPPING=1 once the process exited).
-    public func drainNotifications() -> [String] {
-        var got: [String] = []
-        while let m = try? notifySocket.receive(timeoutMs: 1) { got.append(m); notifications.append(m) }
-        return got
     }
 
     public func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
@@ -89,8 +86,12 @@ public final class RunningDaemon: @unchecked Sendable {
         return process.terminationStatus
     }
 
-    /// Stops the daemon (SIGTERM) and removes its segment.
-    public func stop(removeSegment: Bool = true) {
+    /// Stops the daemon (SIGTERM) and, unless `removesSegmentWhenStopped` is false, removes
+    /// its segment.
+    public func stop() { stop(removeSegment: removesSegmentWhenStopped) }
+
+    /// Stops the daemon (SIGTERM, then SIGKILL after 10 s) and optionally removes its segment.
+    public func stop(removeSegment: Bool) {
         if process.isRunning {
             signal(SIGTERM)
             _ = try? waitForExit(timeout: 10)
@@ -100,7 +101,10 @@ public final class RunningDaemon: @unchecked Sendable {
         if removeSegment { SegmentReader.remove(instance: instance) }
     }
 
-    deinit { stop() }
+    deinit {
+        stop()
+        notify.stop()
+    }
 
     /// Runs `hotswapctl` against this daemon; returns its exit status and output.
     public func ctl(_ args: [String], stdin: String? = nil) throws -> CommandResult {
