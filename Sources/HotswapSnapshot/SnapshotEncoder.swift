@@ -105,7 +105,10 @@ enum SnapshotEncoder {
             if i != 0 {
                 let parent = Int(nodes[i].parent)
                 let parentStart = Int(pathOffset[parent])
-                strings.append(contentsOf: strings[parentStart..<parentStart + Int(pathLength[parent])])
+                // Byte by byte on purpose: appending a slice of `strings` to itself keeps the
+                // buffer shared by the slice, so every append copied the whole buffer
+                // (quadratic: a 10 MB configuration never finished encoding).
+                for k in parentStart..<parentStart + Int(pathLength[parent]) { strings.append(strings[k]) }
                 strings.append(UInt8(ascii: "/"))
                 for byte in nodes[i].token.utf8 {
                     switch byte {
