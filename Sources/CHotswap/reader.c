@@ -754,7 +754,9 @@ static void backoff(int attempt) {
  *     (map id, slot, sequence) and a stamp that is new for every entry stored;
  *   - 64 resolved paths (exact path bytes, up to 32, and length -> node index or "absent"),
  *     each tagged with the stamp of the header entry it was resolved against, so that a new
- *     header entry invalidates them all at once.
+ *     header entry invalidates them all at once. A path is admitted on its second miss in a
+ *     row at its entry: reads that keep asking for new paths gain nothing from the cache and
+ *     should not pay for filling it.
  * A read that finds a tagged entry skips what the entry records; everything else still
  * happens on every read: R1..R3, loading the node's type and payload (or string span) from
  * shared memory, R5 + R6 before the result is used. Entries are only stored after R6.
@@ -803,7 +805,12 @@ typedef struct {
     uint64_t stamp;        /* of the header entry it was resolved against; 0: empty */
     uint32_t len;
     uint32_t node;         /* HSL_NONE: the path is absent from that document */
-    uint64_t pad[2];       /* 64 bytes: one cache line, and the index is a shift */
+    /* Admission: a path that misses stores its tag here and is only stored in the entry when
+     * it misses again with its tag still here (so that reads of ever new paths, which the
+     * cache cannot help, pay one small store, not a whole entry). A hint only: nothing reads
+     * it for safety, so it needs no `busy` protection. */
+    _Atomic uint32_t candidate;
+    uint32_t pad[3];       /* 64 bytes: one cache line, and the index is a shift */
 } hs_path_entry;
 
 typedef struct {
@@ -851,10 +858,12 @@ static inline __attribute__((always_inline)) hs_pwords path_words(const uint8_t 
     return k;
 }
 
-static inline uint32_t path_slot(hs_pwords k, size_t n) {
-    uint64_t x = (k.w0 ^ hsl_rotl(k.w3, 29)) + (k.w1 ^ hsl_rotl(k.w2, 43)) + n;
-    return (uint32_t)((x * HSL_K1) >> (64 - HS_PATH_CACHE_BITS));
+/* The hash of a path's words: its top bits pick the entry, lower ones make the admission tag. */
+static inline uint64_t path_mix(hs_pwords k, size_t n) {
+    return ((k.w0 ^ hsl_rotl(k.w3, 29)) + (k.w1 ^ hsl_rotl(k.w2, 43)) + n) * HSL_K1;
 }
+static inline uint32_t path_slot(hs_pwords k, size_t n) { return (uint32_t)(path_mix(k, n) >> (64 - HS_PATH_CACHE_BITS)); }
+static inline uint32_t path_tag(uint64_t mix) { return (uint32_t)(mix >> 16) | 1; /* never 0, the initial value */ }
 
 /* Copies the checked header for `v` into `d`; 0 when there is none. */
 static inline __attribute__((always_inline)) int doc_cache_get(const hs_view *v, hs_doc *d) {
@@ -887,15 +896,22 @@ static __attribute__((noinline)) void doc_cache_put(const hs_view *v, const hs_d
     c->busy = busy + 2;
 }
 
-/* Remembers that path `s` (`n` <= HS_PATH_CACHE_MAX bytes) is node `node` (or absent) in the
- * document of the header entry stamped `stamp`. */
-static __attribute__((noinline)) void path_cache_put(hs_tcache *c, const uint8_t *s, size_t n, uint64_t stamp, uint32_t node) {
+/* After a miss at `e` (the entry of path `s`, `n` <= HS_PATH_CACHE_MAX bytes, resolved to
+ * node `node` or absent, in the document of the header entry stamped `stamp`): stores the
+ * resolution when the path missed here just before (its tag is the candidate), else makes
+ * it the candidate. */
+static __attribute__((noinline)) void path_cache_admit(hs_tcache *c, hs_path_entry *e, const uint8_t *s, size_t n,
+                                                       uint64_t stamp, uint32_t node) {
+    hs_pwords k = path_words(s, n);
+    uint32_t tag = path_tag(path_mix(k, n));
+    if (atomic_load_explicit(&e->candidate, memory_order_relaxed) != tag) {
+        atomic_store_explicit(&e->candidate, tag, memory_order_relaxed);
+        return;
+    }
     unsigned busy = c->busy;
-    if (busy & 1) return;
+    if (busy & 1) return; /* we interrupted this thread's own store: leave it alone */
     c->busy = busy + 1;
     atomic_signal_fence(memory_order_seq_cst);
-    hs_pwords k = path_words(s, n);
-    hs_path_entry *e = &c->paths[path_slot(k, n)];
     e->key = k;
     e->len = (uint32_t)n;
     e->node = node;
@@ -978,66 +994,64 @@ static int verify_current(hs_reader *r) {
  * true zero byte (a borrow only runs upwards from one), which is all the callers use. */
 static inline uint64_t zero_bytes(uint64_t w) { return (w - HS_BYTES_01) & ~w & (HS_BYTES_01 << 7); }
 
-/* Whether the token word `tw` (bytes past the token zeroed) holds a byte that needs the
- * general parser: '~' (an escape in a pointer, escaped when compared in a dotted path), or
- * '/' inside a dotted token. Zero bytes are neither. */
-static inline uint64_t odd_bytes(uint64_t tw, int pointer) {
-    return zero_bytes(tw ^ (HS_BYTES_01 * '~')) | (pointer ? 0 : zero_bytes(tw ^ (HS_BYTES_01 * '/')));
+/* Whether the path `s` (`n` > 0 bytes) holds a byte that needs the general parser: '~' (an
+ * escape in a pointer; escaped when compared in a dotted path), or '/' inside a dotted path.
+ * A word at a time, the last word overlapping the one before it. */
+static inline __attribute__((always_inline)) int has_odd_bytes(const uint8_t *s, size_t n, int pointer) {
+    const uint64_t tilde = HS_BYTES_01 * '~', slash = HS_BYTES_01 * '/';
+    uint64_t odd = 0, w;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            w = hsl_word(s + i);
+            odd |= zero_bytes(w ^ tilde) | (pointer ? 0 : zero_bytes(w ^ slash));
+        }
+        w = hsl_word(s + n - 8);
+    } else {
+        w = hsl_tail(s, n); /* zero padding: neither '~' nor '/' */
+    }
+    odd |= zero_bytes(w ^ tilde) | (pointer ? 0 : zero_bytes(w ^ slash));
+    return odd != 0;
 }
 
-/* A token of 8 bytes or more starting at `a`, whose first word `w` holds no separator:
- * finds its end, checks its bytes and hashes it whole (its hash starts from its length).
- * Returns 0 with *len and *th, or HS_SLOW. */
-static __attribute__((noinline)) int long_token(const uint8_t *s, size_t n, size_t a, uint64_t w, uint64_t sepw,
-                                                int pointer, size_t *len, uint64_t *th) {
-    uint64_t odd = odd_bytes(w, pointer);
+/* A token of 8 bytes or more starting at `a` whose first word holds no separator: finds its
+ * end and hashes it whole (its hash starts from its length). */
+static __attribute__((noinline)) uint64_t long_token(const uint8_t *s, size_t n, size_t a, uint64_t sepw, size_t *len) {
     size_t e = a + 8; /* [a, e) is known to be inside the token */
-    for (;;) {
+    while (e < n) {
         size_t left = n - e;
-        if (left == 0) break;
-        uint64_t x = left >= 8 ? hsl_word(s + e) : hsl_tail(s + e, left);
-        uint64_t z = zero_bytes(x ^ sepw);
-        if (z) {
-            size_t k = (size_t)__builtin_ctzll(z) >> 3; /* < 8 */
-            odd |= odd_bytes(x & ((1ULL << (8 * k)) - 1), pointer);
-            e += k;
-            break;
-        }
-        odd |= odd_bytes(x, pointer);
-        if (left <= 8) { e = n; break; }
-        e += 8;
+        uint64_t z = zero_bytes((left >= 8 ? hsl_word(s + e) : hsl_tail(s + e, left)) ^ sepw);
+        if (z) { e += (size_t)__builtin_ctzll(z) >> 3; break; }
+        e += left >= 8 ? 8 : left;
     }
-    if (odd) return HS_SLOW;
     *len = e - a;
-    *th = hsl_token_hash(s + a, e - a);
-    return 0;
+    return hsl_token_hash(s + a, e - a);
 }
 
 /* Hash of the path `s` (`n` > 0 bytes) with `seed`, tokens found and hashed a word at a
- * time: each token's first eight bytes are one load at the token's start, so a token of up
- * to 7 bytes followed by its separator (or 8 at the end of the path) costs one load, a
- * separator search and one multiply; longer tokens are scanned first (long_token). Returns
- * 0 and the hash, HS_EINVAL for an empty dotted token, or HS_SLOW for escapes ('~'; '/'
- * inside a dotted token). */
+ * time: each token's first eight bytes are one load at its start, so a token of up to 7
+ * bytes followed by its separator (or 8 at the end of the path) costs one load, a separator
+ * search and one multiply; longer tokens are scanned first (long_token). Returns 0 and the
+ * hash, HS_EINVAL for an empty dotted token, or HS_SLOW for escapes (the general parser's
+ * business). */
 static inline __attribute__((always_inline)) int fast_path_hash(const uint8_t *s, size_t n, int pointer,
                                                                  uint64_t seed, uint64_t *hash) {
+    if (HS_UNLIKELY(has_odd_bytes(s, n, pointer))) return HS_SLOW;
     const uint64_t sepw = HS_BYTES_01 * (pointer ? '/' : '.');
     uint64_t h = seed, ntok = 0;
     size_t a = (size_t)pointer; /* start of the current token */
     for (;;) {
-        size_t left = n - a;
-        uint64_t w = left >= 8 ? hsl_word(s + a) : left ? hsl_tail(s + a, left) : 0;
+        size_t left = n - a, len;
+        uint64_t w, th;
+        if (left >= 8) w = hsl_word(s + a);
+        else if (n >= 8) w = left ? hsl_word(s + n - 8) >> (64 - 8 * left) : 0; /* the last bytes, one load */
+        else w = left ? hsl_tail(s + a, left) : 0;
         uint64_t z = zero_bytes(w ^ sepw); /* the zero padding never matches a separator */
-        size_t len;
-        uint64_t th;
         if (z || left <= 8) {
             len = z ? (size_t)__builtin_ctzll(z) >> 3 : left; /* no separator: the last token */
-            uint64_t tw = len < 8 ? w & ((1ULL << (8 * len)) - 1) : w;
-            if (HS_UNLIKELY(odd_bytes(tw, pointer) != 0)) return HS_SLOW;
             th = (uint64_t)len * HSL_K2;
-            if (len) th = hsl_rotl((th ^ tw) * HSL_K1, 31);
-        } else if (HS_UNLIKELY(long_token(s, n, a, w, sepw, pointer, &len, &th) != 0)) {
-            return HS_SLOW;
+            if (len) th = hsl_rotl((th ^ (len < 8 ? w & ((1ULL << (8 * len)) - 1) : w)) * HSL_K1, 31);
+        } else {
+            th = long_token(s, n, a, sepw, &len);
         }
         if (!pointer && len == 0) return HS_EINVAL; /* "a..b", ".a", "a." */
         h = hsl_path_step(h, th);
@@ -1079,7 +1093,15 @@ static inline __attribute__((always_inline)) int fast_resolve(const hs_doc *d, c
  * high 32 (one register: nothing of the caller's goes through memory). */
 static __attribute__((noinline)) uint64_t fast_miss(const hs_tcache *tc, unsigned busy, const hs_doc_entry *de,
                                                     const uint8_t *s, size_t n) {
-    hs_doc d = de->d;
+    hs_doc d; /* what fast_resolve uses */
+    d.seed = de->d.seed;
+    d.bucket_mask = de->d.bucket_mask;
+    d.max_probe = de->d.max_probe;
+    d.node_count = de->d.node_count;
+    d.buckets = de->d.buckets;
+    d.nodes = de->d.nodes;
+    d.strings = de->d.strings;
+    d.strings_size = de->d.strings_size;
     atomic_signal_fence(memory_order_seq_cst);
     if (HS_UNLIKELY(tc->busy != busy)) return (uint64_t)(uint32_t)HS_SLOW << 32;
     uint32_t idx = 0; /* "" is the root, node 0 (node_count >= 1 was checked) */
@@ -1126,6 +1148,7 @@ static inline __attribute__((always_inline)) int fast_read(hs_reader *r, const c
     }
     uint32_t idx = 0;
     int resolved = 0;
+    hs_path_entry *pe = NULL;
     if (HS_LIKELY(n <= HS_PATH_CACHE_MAX)) {
         /* path_words, spelt out on scalars so that they stay in registers. An entry matches
          * on stamp, length and words (an entry of the same length has the same words zero). */
@@ -1139,7 +1162,7 @@ static inline __attribute__((always_inline)) int fast_read(hs_reader *r, const c
             w0 = hsl_tail(s, n);
         }
         hs_pwords key = { w0, w1, w2, w3 };
-        const hs_path_entry *pe = &tc->paths[path_slot(key, n)];
+        pe = &tc->paths[path_slot(key, n)];
         if (HS_LIKELY(pe->stamp == stamp && pe->len == n &&
                       ((pe->key.w0 ^ w0) | (pe->key.w3 ^ w3) | (n > 16 ? (pe->key.w1 ^ w1) | (pe->key.w2 ^ w2) : 0)) == 0)) {
             idx = pe->node;
@@ -1183,7 +1206,7 @@ static inline __attribute__((always_inline)) int fast_read(hs_reader *r, const c
         atomic_fetch_add_explicit(&r->retries, 1, memory_order_relaxed); /* rare path, own cache line */
         return HS_SLOW;
     }
-    if (HS_UNLIKELY(!resolved) && n <= HS_PATH_CACHE_MAX) path_cache_put(tc, s, n, stamp, idx);
+    if (HS_UNLIKELY(!resolved) && pe) path_cache_admit(tc, pe, s, n, stamp, idx);
     return rc;
 }
 
