@@ -176,6 +176,17 @@ int main(int argc, char **argv) {
     CALLGRIND_START_INSTRUMENTATION;
     RUN("hs_get_i64 by path", { failed_ |= hs_get_i64(r, "s042.k17", &v); sink_ += v; });
     RUN("hs_get_i64 by JSON pointer", { failed_ |= hs_get_i64(r, "/s042/k17", &v); sink_ += v; });
+    {
+        char (*paths)[16] = malloc(sizeof *paths * NKEYS);
+        for (int i = 0; i < NKEYS; i++) snprintf(paths[i], sizeof paths[i], "s%03d.k%02d", i / KEYS, i % KEYS);
+        unsigned rr = 0;
+        RUN("by path, 10,000 keys in turn", {
+            failed_ |= hs_get_i64(r, paths[rr], &v);
+            sink_ += v;
+            rr = rr + 1 == NKEYS ? 0 : rr + 1;
+        });
+        free(paths);
+    }
     RUN("hs_get_f64 by path", { double f; failed_ |= hs_get_f64(r, "s077.k03", &f); sink_ += (int64_t)f; });
     RUN("hs_get_str (missing key)", { failed_ |= hs_get_str(r, "s077.nope", buf, 64, &len) != HS_ENOTFOUND; });
     RUN("hs_key_get_i64 (resolved handle)", { failed_ |= hs_key_get_i64(key, &v); sink_ += v; });
