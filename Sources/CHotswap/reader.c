@@ -1353,23 +1353,32 @@ HS_EXPORT int hs_wait(hs_reader *r, uint64_t seen, int timeout_ms) {
 /* Resolved keys                                                                           */
 
 struct hs_key {
+    /* What a scalar read uses first, on one cache line. */
     uint32_t magic;
-    hs_reader *r;
-    hs_path path;
+    uint8_t fast_type; /* val.type while map != NULL and rc == HS_OK, else HS_NO_FAST_TYPE */
     /* The resolution cache: valid while the channel-0 current word of `map` equals `cur`.
      * The writer never writes the current slot, and current only grows, so an unchanged
      * current word means an unchanged slot. */
-    struct hs_map *map;
     const uint8_t *cur_word;
     uint64_t cur;
+    hs_val val;    /* when rc == HS_OK; str/json point into the slot */
+    struct hs_map *map;
     const uint8_t *slot;
     uint64_t seq;
     int rc;        /* HS_OK or HS_ENOTFOUND: the cached lookup result */
-    hs_val val;    /* when rc == HS_OK; str/json point into the slot */
+    hs_reader *r;
     uint64_t generation;
     uint64_t retries, busy;
+    hs_path path;
     char text[];   /* the path */
 };
+
+#define HS_NO_FAST_TYPE 0xff
+
+/* Keeps fast_type in step with map, rc and val. */
+static inline void key_sync(hs_key *k) {
+    k->fast_type = k->map && k->rc == HS_OK ? k->val.type : HS_NO_FAST_TYPE;
+}
 
 #define CHECK_KEY(k) do { if (HS_UNLIKELY(!(k) || (k)->magic != HS_KEY_MAGIC)) return HS_EINVAL; } while (0)
 
@@ -1385,6 +1394,7 @@ HS_EXPORT int hs_key_open(hs_reader *r, const char *path, hs_key **out) {
     k->path = p;
     k->path.s = k->text;
     k->r = r;
+    k->fast_type = HS_NO_FAST_TYPE;
     k->magic = HS_KEY_MAGIC;
     *out = k;
     return HS_OK;
@@ -1400,6 +1410,7 @@ HS_EXPORT void hs_key_close(hs_key *k) {
 static int key_resolve(hs_key *k) {
     hs_reader *r = k->r;
     k->map = NULL;
+    key_sync(k);
     for (int attempt = 0; attempt < HS_MAX_ATTEMPTS; attempt++) {
         if (attempt) { k->retries++; backoff(attempt); }
         hs_view v;
@@ -1427,6 +1438,7 @@ static int key_resolve(hs_key *k) {
             k->slot = v.slot;
             k->seq = v.seq;
         }
+        key_sync(k);
         return HS_OK;
     }
     k->busy++;
@@ -1450,34 +1462,50 @@ static int key_scalar(hs_key *k, hs_op *op) {
     return val_apply(&k->val, op); /* scalars are cached: no shared memory touched */
 }
 
-HS_EXPORT int hs_key_get_i64(hs_key *k, int64_t *out) {
+/* Whether the key's cached resolution (of type `type`) is current: R1, load-acquire (pairs
+ * with W5), and a comparison. An invalid handle or a NULL output takes the slow path, which
+ * reports it. */
+#define KEY_FAST(k, out, cond) \
+    (HS_LIKELY((k) != NULL && (out) != NULL && (k)->magic == HS_KEY_MAGIC && (cond) && \
+               atomic_load_explicit(HSI_AU64((k)->cur_word), memory_order_acquire) == (k)->cur))
+
+/* Everything but the hot path of the scalar key getters: checks, a stale or missing
+ * resolution, conversions. `out` is an int64_t, double or bool by `kind`. Out of line, so
+ * that the getters need no stack frame. */
+static __attribute__((noinline)) int key_get_slow(hs_key *k, int kind, void *out) {
     CHECK_KEY(k);
     if (!out) return HS_EINVAL;
-    /* The hot path, inlined: one acquire load (R1) and a comparison. */
-    if (HS_LIKELY(key_fresh(k) && k->rc == HS_OK && k->val.type == HS_TYPE_INT)) {
+    hs_op op = { kind, 0, 0, 0, 0, NULL, 0, 0 };
+    int rc = key_scalar(k, &op);
+    if (rc != HS_OK) return rc;
+    if (kind == OP_I64) *(int64_t *)out = op.i;
+    else if (kind == OP_F64) *(double *)out = op.f;
+    else *(bool *)out = op.b != 0;
+    return HS_OK;
+}
+
+HS_EXPORT int hs_key_get_i64(hs_key *k, int64_t *out) {
+    if (KEY_FAST(k, out, k->fast_type == HS_TYPE_INT)) {
         *out = (int64_t)k->val.payload;
         return HS_OK;
     }
-    hs_op op = { OP_I64, 0, 0, 0, 0, NULL, 0, 0 };
-    int rc = key_scalar(k, &op);
-    if (rc == HS_OK) *out = op.i;
-    return rc;
+    return key_get_slow(k, OP_I64, out);
 }
 
 HS_EXPORT int hs_key_get_f64(hs_key *k, double *out) {
-    if (!out) return HS_EINVAL;
-    hs_op op = { OP_F64, 0, 0, 0, 0, NULL, 0, 0 };
-    int rc = key_scalar(k, &op);
-    if (rc == HS_OK) *out = op.f;
-    return rc;
+    if (KEY_FAST(k, out, k->fast_type == HS_TYPE_FLOAT)) {
+        memcpy(out, &k->val.payload, 8);
+        return HS_OK;
+    }
+    return key_get_slow(k, OP_F64, out);
 }
 
 HS_EXPORT int hs_key_get_bool(hs_key *k, bool *out) {
-    if (!out) return HS_EINVAL;
-    hs_op op = { OP_BOOL, 0, 0, 0, 0, NULL, 0, 0 };
-    int rc = key_scalar(k, &op);
-    if (rc == HS_OK) *out = op.b != 0;
-    return rc;
+    if (KEY_FAST(k, out, k->fast_type == HS_TYPE_BOOL)) {
+        *out = k->val.payload != 0;
+        return HS_OK;
+    }
+    return key_get_slow(k, OP_BOOL, out);
 }
 
 HS_EXPORT int hs_key_get_type(hs_key *k, int *type) {
@@ -1506,6 +1534,7 @@ static int key_bytes(hs_key *k, int kind, char *buf, size_t cap, size_t *len) {
             atomic_thread_fence(memory_order_acquire); /* pairs with W2 */
             if (atomic_load_explicit(HSI_AU64(k->slot + HSL_SLOT_SEQ), memory_order_relaxed) != k->seq) {
                 k->map = NULL;
+                key_sync(k);
                 continue;
             }
         }
@@ -1532,6 +1561,8 @@ HS_EXPORT uint64_t hs_key_stat(hs_key *k, int counter) {
 /* ------------------------------------------------------------------------------------- */
 /* Snapshots: private, verified copies                                                     */
 
+#define HS_SNAP_PATH_BITS 5 /* 32 resolved paths per snapshot */
+
 struct hs_snapshot {
     uint32_t magic;
     hs_reader *r;
@@ -1545,6 +1576,11 @@ struct hs_snapshot {
     uint64_t generation;
     hs_doc view;        /* the copy's header, checked once when the copy was taken */
     uint64_t retries, busy, copies;
+    /* Resolved paths of the copy, tagged with `copies` when they were resolved (a new copy
+     * invalidates them all), admitted as in the per-thread cache of reads by path. The copy
+     * is private and was checked completely, so there is no sequence to check; node fields
+     * are still bounds-checked on every read. A snapshot is used by one thread at a time. */
+    _Alignas(64) hs_path_entry paths[1u << HS_SNAP_PATH_BITS];
 };
 
 #define CHECK_SNAP(s) do { if (HS_UNLIKELY(!(s) || (s)->magic != HS_SNAP_MAGIC)) return HS_EINVAL; } while (0)
@@ -1602,8 +1638,9 @@ static int snapshot_copy(hs_snapshot *s) {
 HS_EXPORT int hs_snapshot_open(hs_reader *r, hs_snapshot **out) {
     CHECK_READER(r);
     if (!out) return HS_EINVAL;
-    hs_snapshot *s = calloc(1, sizeof *s);
-    if (!s) return HS_ENOMEM;
+    hs_snapshot *s;
+    if (posix_memalign((void **)&s, 64, sizeof *s) != 0) return HS_ENOMEM;
+    memset(s, 0, sizeof *s);
     s->r = r;
     s->magic = HS_SNAP_MAGIC;
     int rc = snapshot_copy(s);
@@ -1637,16 +1674,66 @@ HS_EXPORT uint64_t hs_snapshot_generation(hs_snapshot *s) {
     return s && s->magic == HS_SNAP_MAGIC ? s->generation : 0;
 }
 
-static inline __attribute__((always_inline)) int snap_get(hs_snapshot *s, const char *path, hs_op *op) {
-    CHECK_SNAP(s);
+/* The general lookup in a snapshot's copy (escapes, deep paths). */
+static __attribute__((noinline)) int snap_find_slow(hs_snapshot *s, const char *path, uint32_t *idx) {
     hs_path p;
     int rc = path_parse(path, &p);
-    if (rc != HS_OK) return rc;
-    /* Private, checked memory: no seqlock, no header re-check (lookups still bounds-check). */
-    uint32_t idx;
+    if (rc == HS_OK) rc = doc_find(&s->view, &p, idx);
+    if (rc == HS_ENOTFOUND) { *idx = HSL_NONE; rc = HS_OK; }
+    return rc;
+}
+
+/* After a miss at `e`: as path_cache_admit, for a snapshot's own cache. */
+static __attribute__((noinline)) void snap_admit(hs_snapshot *s, hs_path_entry *e, const uint8_t *p, size_t n, uint32_t node) {
+    hs_pwords k = path_words(p, n);
+    uint32_t tag = path_tag(path_mix(k, n));
+    if (atomic_load_explicit(&e->candidate, memory_order_relaxed) != tag) {
+        atomic_store_explicit(&e->candidate, tag, memory_order_relaxed);
+        return;
+    }
+    e->key = k;
+    e->len = (uint32_t)n;
+    e->node = node;
+    e->stamp = s->copies;
+}
+
+static inline __attribute__((always_inline)) int snap_get(hs_snapshot *s, const char *path, hs_op *op) {
+    CHECK_SNAP(s);
+    if (!path) return HS_EINVAL;
+    /* Private, checked memory: no seqlock, no header re-check (node fields still bounds-checked). */
+    const uint8_t *p = (const uint8_t *)path;
+    const size_t n = strlen(path);
+    uint32_t idx = 0;
+    hs_path_entry *e = NULL;
+    if (HS_LIKELY(n <= HS_PATH_CACHE_MAX)) {
+        uint64_t w0 = 0, w1 = 0, w2 = 0, w3 = 0;
+        if (n >= 8) {
+            w0 = hsl_word(p);
+            w3 = hsl_word(p + n - 8);
+            if (n > 16) w1 = hsl_word(p + 8);
+            if (n > 24) w2 = hsl_word(p + 16);
+        } else if (n) {
+            w0 = hsl_tail(p, n);
+        }
+        hs_pwords key = { w0, w1, w2, w3 };
+        e = &s->paths[path_mix(key, n) >> (64 - HS_SNAP_PATH_BITS)];
+        if (HS_LIKELY(e->stamp == s->copies && e->len == n &&
+                      ((e->key.w0 ^ w0) | (e->key.w3 ^ w3) | (n > 16 ? (e->key.w1 ^ w1) | (e->key.w2 ^ w2) : 0)) == 0)) {
+            idx = e->node;
+            goto found;
+        }
+    }
+    if (n != 0) {
+        int rc = fast_resolve(&s->view, p, n, &idx);
+        if (HS_UNLIKELY(rc == HS_SLOW)) rc = snap_find_slow(s, path, &idx);
+        if (rc != HS_OK) return rc;
+    }
+    if (e) snap_admit(s, e, p, n, idx);
+found:
+    if (idx == HSL_NONE) return HS_ENOTFOUND;
+    if (HS_UNLIKELY(idx >= s->view.node_count)) return HS_ECORRUPT; /* cannot happen: checked when stored */
     hs_val v;
-    rc = doc_find(&s->view, &p, &idx);
-    if (rc == HS_OK) rc = node_load(&s->view, idx, &v, op->op);
+    int rc = node_load(&s->view, idx, &v, op->op);
     if (rc == HS_OK) rc = val_apply(&v, op);
     return rc;
 }

@@ -240,6 +240,64 @@ static void test_cache_generations(void) {
     hsw_remove(path);
 }
 
+/* The same checks through a snapshot: its resolved-path cache must follow each new copy. */
+static void check_snapshot_generation(hs_snapshot *s, int g) {
+    int64_t i = 0;
+    double f = 0;
+    bool b = false;
+    int type = -1;
+    char buf[64];
+    size_t len = 0;
+    CHECK((int)hs_snapshot_generation(s) >= 1);
+    for (int round = 0; round < 3; round++) {
+        CHECK_RC(hs_snapshot_get_i64(s, "k.v", &i), HS_OK); CHECK(i == 10 * g);
+        CHECK_RC(hs_snapshot_get_i64(s, "/k/v", &i), HS_OK); CHECK(i == 10 * g);
+        CHECK_RC(hs_snapshot_get_f64(s, "k.f", &f), HS_OK); CHECK(f == g + 0.5);
+        CHECK_RC(hs_snapshot_get_bool(s, "k.t", &b), HS_OK); CHECK(b == (g % 2 != 0));
+        CHECK_RC(hs_snapshot_get_type(s, "k", &type), HS_OK); CHECK(type == HS_TYPE_OBJECT);
+        CHECK_RC(hs_snapshot_get_type(s, "", &type), HS_OK); CHECK(type == HS_TYPE_OBJECT);
+        CHECK_RC(hs_snapshot_get_str(s, "k.s", buf, sizeof buf, &len), HS_OK);
+        { char want[16]; snprintf(want, sizeof want, "s%d", g); CHECK(strcmp(buf, want) == 0 && len == strlen(want)); }
+        CHECK_RC(hs_snapshot_get_json(s, "/k/v", buf, sizeof buf, &len), HS_OK);
+        { char want[16]; snprintf(want, sizeof want, "%d", 10 * g); CHECK(strcmp(buf, want) == 0); }
+        if (g % 2 == 0) { CHECK_RC(hs_snapshot_get_i64(s, "even.only", &i), HS_OK); CHECK(i == g); }
+        else CHECK_RC(hs_snapshot_get_i64(s, "even.only", &i), HS_ENOTFOUND);
+        CHECK_RC(hs_snapshot_get_i64(s, "averyveryverylongmembername.another_long_member", &i), HS_OK); CHECK(i == g);
+        CHECK_RC(hs_snapshot_get_i64(s, "longer/than~eight.x", &i), HS_OK); CHECK(i == g);
+        CHECK_RC(hs_snapshot_get_i64(s, "/longer~1than~0eight/x", &i), HS_OK); CHECK(i == g);
+        CHECK_RC(hs_snapshot_get_i64(s, "/longer.than.eight", &i), HS_OK); CHECK(i == -g);
+        CHECK_RC(hs_snapshot_get_i64(s, "longer.than.eight", &i), HS_ENOTFOUND);
+        CHECK_RC(hs_snapshot_get_i64(s, "k..v", &i), HS_EINVAL);
+        CHECK_RC(hs_snapshot_get_i64(s, NULL, &i), HS_EINVAL);
+    }
+}
+
+static void test_snapshot_cache(void) {
+    char path[256], instance[128];
+    t_seg_path(path, sizeof path, "cachesnap", instance, sizeof instance);
+    hsw_remove(path);
+    hsw_segment *w;
+    REQUIRE(hsw_open(path, 0644, -1, &w) == HS_OK);
+    publish_generation(w, 1);
+    hs_reader *r;
+    REQUIRE(hs_open(instance, &r) == HS_OK);
+    hs_snapshot *s;
+    REQUIRE(hs_snapshot_open(r, &s) == HS_OK);
+    check_snapshot_generation(s, 1);
+    for (int g = 2; g <= 9; g++) {
+        publish_generation(w, g);
+        check_snapshot_generation(s, g - 1); /* not refreshed: still the old copy */
+        int changed = 0;
+        CHECK_RC(hs_snapshot_refresh(s, &changed), HS_OK);
+        CHECK(changed == 1);
+        check_snapshot_generation(s, g);
+    }
+    hs_snapshot_close(s);
+    hs_close(r);
+    hsw_close(w);
+    hsw_remove(path);
+}
+
 /* Readers opened and closed one after another (their mappings and handles land at reused
  * addresses, their slots and sequences are equal), and three readers in turn (two of them
  * share a header-cache way): each reads its own document. */
@@ -516,6 +574,7 @@ int main(void) {
     test_errors_and_reattach(p2, i2);
     hsw_remove(p2);
     test_cache_generations();
+    test_snapshot_cache();
     test_cache_readers();
     test_cache_many_paths();
     test_cache_signal_handlers();
