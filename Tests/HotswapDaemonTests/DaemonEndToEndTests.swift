@@ -48,6 +48,13 @@ import Testing
             #expect(try r.string("server.host") == "localhost")   // default from the schema
             let get = try d.ctl(["get", "server.port"])
             #expect(get.status == 0 && get.stdout == "8080\n", "\(get)")
+            // And from Python, through the ctypes binding over libhotswap.so.
+            let py = try runCommand("/usr/bin/env", ["python3", "-c",
+                "import hotswap; r = hotswap.Reader('\(d.instance)'); print(r.get('server.port'), r.get('server.host'), r.generation)"],
+                environment: ["PYTHONPATH": TestPaths.packageRoot.appendingPathComponent("bindings/python").path,
+                              "HOTSWAP_LIBRARY": TestPaths.libraryDir.appendingPathComponent("libhotswap.so").path,
+                              "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])
+            #expect(py.status == 0 && py.stdout == "8080 localhost \(r.generation)\n", "\(py)")
             #expect(d.notifications.last?.contains("MAINPID=") == true)
         }
     }

@@ -18,6 +18,14 @@ public enum TestPaths {
         return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/conformance")
     }
 
+    /// Where `make libhotswap` put libhotswap.so: `$HOTSWAP_LIB_DIR`, else `<package root>/build/lib`.
+    public static var libraryDir: URL {
+        if let dir = ProcessInfo.processInfo.environment["HOTSWAP_LIB_DIR"], !dir.isEmpty {
+            return URL(fileURLWithPath: dir)
+        }
+        return packageRoot.appendingPathComponent("build/lib")
+    }
+
     /// The built products folder (where `hotswapd`, `hotswapctl` are), for end-to-end tests:
     /// `$HOTSWAP_BIN_DIR`, else the folder of the running test bundle.
     public static var productsDir: URL {
