@@ -862,7 +862,6 @@ static inline __attribute__((always_inline)) hs_pwords path_words(const uint8_t 
 static inline uint64_t path_mix(hs_pwords k, size_t n) {
     return ((k.w0 ^ hsl_rotl(k.w3, 29)) + (k.w1 ^ hsl_rotl(k.w2, 43)) + n) * HSL_K1;
 }
-static inline uint32_t path_slot(hs_pwords k, size_t n) { return (uint32_t)(path_mix(k, n) >> (64 - HS_PATH_CACHE_BITS)); }
 static inline uint32_t path_tag(uint64_t mix) { return (uint32_t)(mix >> 16) | 1; /* never 0, the initial value */ }
 
 /* Copies the checked header for `v` into `d`; 0 when there is none. */
@@ -896,18 +895,18 @@ static __attribute__((noinline)) void doc_cache_put(const hs_view *v, const hs_d
     c->busy = busy + 2;
 }
 
-/* After a miss at `e` (the entry of path `s`, `n` <= HS_PATH_CACHE_MAX bytes, resolved to
- * node `node` or absent, in the document of the header entry stamped `stamp`): stores the
- * resolution when the path missed here just before (its tag is the candidate), else makes
- * it the candidate. */
+/* After a miss at `e` (the entry of path `s`, `n` <= HS_PATH_CACHE_MAX bytes, whose
+ * path_mix is `mix`, resolved to node `node` or absent, in the document of the header entry
+ * stamped `stamp`): stores the resolution when the path missed here just before (its tag is
+ * the candidate), else makes it the candidate. */
 static __attribute__((noinline)) void path_cache_admit(hs_tcache *c, hs_path_entry *e, const uint8_t *s, size_t n,
-                                                       uint64_t stamp, uint32_t node) {
-    hs_pwords k = path_words(s, n);
-    uint32_t tag = path_tag(path_mix(k, n));
+                                                       uint64_t mix, uint64_t stamp, uint32_t node) {
+    uint32_t tag = path_tag(mix);
     if (atomic_load_explicit(&e->candidate, memory_order_relaxed) != tag) {
         atomic_store_explicit(&e->candidate, tag, memory_order_relaxed);
         return;
     }
+    hs_pwords k = path_words(s, n);
     unsigned busy = c->busy;
     if (busy & 1) return; /* we interrupted this thread's own store: leave it alone */
     c->busy = busy + 1;
@@ -1149,6 +1148,7 @@ static inline __attribute__((always_inline)) int fast_read(hs_reader *r, const c
     uint32_t idx = 0;
     int resolved = 0;
     hs_path_entry *pe = NULL;
+    uint64_t mix = 0;
     if (HS_LIKELY(n <= HS_PATH_CACHE_MAX)) {
         /* path_words, spelt out on scalars so that they stay in registers. An entry matches
          * on stamp, length and words (an entry of the same length has the same words zero). */
@@ -1162,7 +1162,8 @@ static inline __attribute__((always_inline)) int fast_read(hs_reader *r, const c
             w0 = hsl_tail(s, n);
         }
         hs_pwords key = { w0, w1, w2, w3 };
-        pe = &tc->paths[path_slot(key, n)];
+        mix = path_mix(key, n);
+        pe = &tc->paths[mix >> (64 - HS_PATH_CACHE_BITS)];
         if (HS_LIKELY(pe->stamp == stamp && pe->len == n &&
                       ((pe->key.w0 ^ w0) | (pe->key.w3 ^ w3) | (n > 16 ? (pe->key.w1 ^ w1) | (pe->key.w2 ^ w2) : 0)) == 0)) {
             idx = pe->node;
@@ -1206,7 +1207,7 @@ static inline __attribute__((always_inline)) int fast_read(hs_reader *r, const c
         atomic_fetch_add_explicit(&r->retries, 1, memory_order_relaxed); /* rare path, own cache line */
         return HS_SLOW;
     }
-    if (HS_UNLIKELY(!resolved) && pe) path_cache_admit(tc, pe, s, n, stamp, idx);
+    if (HS_UNLIKELY(!resolved) && pe) path_cache_admit(tc, pe, s, n, mix, stamp, idx);
     return rc;
 }
 
