@@ -46,7 +46,7 @@ let convertVerb = Verb(
         case "toml-test-json": text = JSON.emit(try TOML.taggedJSON(value), style: .pretty)
         default: throw UsageError("unknown output format '\(to)' (json, yaml, toml, toml-test-json)")
         }
-        writeOut(text.hasSuffix("\n") ? text : text + "\n")
+        writeDocument(text)
         return 0
     }
 )

@@ -91,7 +91,7 @@ let dumpVerb = Verb(
         let doc = try request(.dump(showSecrets: args.has("show-secrets")), ctx)
         if ctx.json { printJSON(doc); return 0 }
         let text = try format.emit(doc)
-        writeOut(text.hasSuffix("\n") ? text : text + "\n")
+        writeDocument(text)
         return 0
     }
 )

@@ -7,6 +7,11 @@ func writeOut(_ text: String) {
     text.withUTF8 { buf in writeAll(1, buf) }
 }
 
+/// Writes an emitted document, ending it with exactly the newline it may lack.
+func writeDocument(_ text: String) {
+    writeOut(text.hasSuffix("\n") ? text : text + "\n")
+}
+
 /// Writes one line to standard error.
 func writeErr(_ line: String) {
     var text = line.hasSuffix("\n") ? line : line + "\n"

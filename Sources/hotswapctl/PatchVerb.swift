@@ -38,7 +38,7 @@ let patchVerb = Verb(
             let result = try patch.apply(to: doc)
             if ctx.json { printJSON(result); return 0 }
             let text = try target.emit(result)
-            writeOut(text.hasSuffix("\n") ? text : text + "\n")
+            writeDocument(text)
             return 0
         }
         printChange(try request(.patch(patch), ctx), ctx)
