@@ -7,8 +7,10 @@
  *     then bounds-checked before it is used as an offset or length;
  *   - every loop has a bound that does not come from shared memory, or one that was
  *     checked against one that does not (bucket_count, node_count <= document size);
- *   - state written on the hot path is per-thread (hs_key, hs_snapshot) or on a separate
- *     cache line touched only on the rare paths (retry counters, remaps).
+ *   - state written on the hot path is per-thread (hs_key, hs_snapshot, the thread's cache
+ *     of checked headers and resolved paths) or on a separate cache line touched only on
+ *     the rare paths (retry counters, remaps); a read by path that hits the thread's cache
+ *     writes nothing at all.
  */
 #define _GNU_SOURCE
 #include "hotswap.h"
@@ -775,7 +777,7 @@ static void backoff(int attempt) {
  *     moves by 2 per store, so a read interrupted between loading entries and using them by
  *     a handler's store sees `busy` changed and does the work itself.
  *
- * Where the cache lives: a 4.3 KiB block per thread, allocated on the thread's first read by
+ * Where the cache lives: a 4.4 KiB block per thread, allocated on the thread's first read by
  * path and freed when the thread exits (a thread-exit destructor registered the way C++
  * thread_local objects register theirs, so that glibc keeps libhotswap.so loaded until the
  * destructors ran, even across dlclose). Reads find it through one initial-exec thread-local
