@@ -14,6 +14,9 @@
  *   An hs_key and an hs_snapshot cache state for speed: each must be used by one thread at
  *   a time (create one per thread; they are cheap). Different keys and snapshots of the
  *   same reader may be used concurrently.
+ *   Each thread keeps a small private cache (checked headers, resolved paths), allocated
+ *   on its first read and freed when it exits: a thread's first read allocates and is
+ *   therefore not async-signal-safe; later reads never allocate.
  *
  * BUFFERS
  *   The library never returns pointers into shared memory. Strings and JSON are copied into
