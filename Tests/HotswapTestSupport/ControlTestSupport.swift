@@ -106,6 +106,9 @@ public final class BackgroundCommand: @unchecked Sendable {
     public let process = Process()
     private let out = Pipe(), err = Pipe(), input = Pipe()
     private let outData = OutputBuffer(), errData = OutputBuffer()
+    /// The two pipe readers; `wait()` returns only after both saw end of file, so no output
+    /// written before the exit can be missed.
+    private let readers = DispatchGroup()
 
     public init(_ path: String, _ args: [String], stdin: String? = nil) throws {
         process.executableURL = URL(fileURLWithPath: path)
@@ -113,10 +116,19 @@ public final class BackgroundCommand: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
-        let o = outData, e = errData
-        out.fileHandleForReading.readabilityHandler = { @Sendable h in o.append(h.availableData) }
-        err.fileHandleForReading.readabilityHandler = { @Sendable h in e.append(h.availableData) }
+        for (pipe, buffer) in [(out, outData), (err, errData)] {
+            let handle = pipe.fileHandleForReading
+            DispatchQueue.global().async(group: readers) {
+                while true {
+                    let chunk = handle.availableData
+                    if chunk.isEmpty { break }
+                    buffer.append(chunk)
+                }
+            }
+        }
         try process.run()
+        try? out.fileHandleForWriting.close()
+        try? err.fileHandleForWriting.close()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try? input.fileHandleForWriting.close()
     }
@@ -137,10 +149,7 @@ public final class BackgroundCommand: @unchecked Sendable {
     /// Waits for the exit and returns the status and everything written.
     public func wait() -> CommandResult {
         process.waitUntilExit()
-        out.fileHandleForReading.readabilityHandler = nil
-        err.fileHandleForReading.readabilityHandler = nil
-        outData.append(out.fileHandleForReading.readDataToEndOfFile())
-        errData.append(err.fileHandleForReading.readDataToEndOfFile())
+        readers.wait()
         return CommandResult(status: process.terminationStatus, stdout: String(decoding: outData.data, as: UTF8.self),
                              stderr: String(decoding: errData.data, as: UTF8.self))
     }

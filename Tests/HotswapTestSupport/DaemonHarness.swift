@@ -18,8 +18,9 @@ public final class RunningDaemon: @unchecked Sendable {
     private let notify: NotifyListener
     /// Index of the first notification `waitForNotification` has not consumed yet.
     private var cursor = 0
-    private let stderrPipe: Pipe
-    private let stderrBuffer = LockedData()
+    /// The daemon's stderr goes to a file: what it logged before a notification is readable
+    /// once the notification has arrived (a pipe read by a handler thread could lag behind).
+    public let stderrPath: String
     /// Whether `stop()` (and deinit) remove the segment; false keeps it for a later daemon.
     public var removesSegmentWhenStopped = true
     /// Every notify message received so far, in order.
@@ -47,16 +48,15 @@ public final class RunningDaemon: @unchecked Sendable {
         var env = ["NOTIFY_SOCKET": notify.path, "PATH": "/usr/bin:/bin"]
         for (k, v) in environment { env[k] = v }
         process.environment = env
-        stderrPipe = Pipe()
-        process.standardError = stderrPipe
+        stderrPath = directory.appendingPathComponent("hotswapd-\(self.instance).stderr").path
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: stderrPath)
         process.standardOutput = FileHandle.nullDevice
-        let buffer = stderrBuffer
-        stderrPipe.fileHandleForReading.readabilityHandler = { @Sendable h in buffer.append(h.availableData) }
         try process.run()
     }
 
     /// What the daemon wrote on stderr so far.
-    public var stderr: String { String(decoding: stderrBuffer.data, as: UTF8.self) }
+    public var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
     /// Waits for the next notify message (after those already consumed) containing `text`
     /// (e.g. `READY=1`); returns the message.
@@ -97,7 +97,6 @@ public final class RunningDaemon: @unchecked Sendable {
             _ = try? waitForExit(timeout: 10)
             if process.isRunning { signal(SIGKILL) }
         }
-        stderrPipe.fileHandleForReading.readabilityHandler = nil
         if removeSegment { SegmentReader.remove(instance: instance) }
     }
 
@@ -190,27 +189,33 @@ public struct CommandResult: Sendable {
 }
 
 /// Runs a program to completion and captures its output.
+///
+/// Each pipe is read to its end on a thread of its own, and the result is built only after
+/// both reads have finished: reading with a readability handler could lose the last chunk,
+/// which the handler might still be appending after the process had exited.
 public func runCommand(_ path: String, _ args: [String], stdin: String? = nil, environment: [String: String]? = nil) throws -> CommandResult {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: path)
     p.arguments = args
     if let environment { p.environment = environment }
-    let out = Pipe(), err = Pipe()
+    let out = Pipe(), err = Pipe(), input = Pipe()
     p.standardOutput = out
     p.standardError = err
-    let input = Pipe()
     p.standardInput = input
     let outData = LockedData(), errData = LockedData()
-    out.fileHandleForReading.readabilityHandler = { @Sendable h in outData.append(h.availableData) }
-    err.fileHandleForReading.readabilityHandler = { @Sendable h in errData.append(h.availableData) }
+    let readers = DispatchGroup()
+    for (pipe, data) in [(out, outData), (err, errData)] {
+        let handle = pipe.fileHandleForReading
+        DispatchQueue.global().async(group: readers) { data.append(handle.readDataToEndOfFile()) }
+    }
     try p.run()
+    // The parent's copies of the write ends must close, or the reads never see end of file.
+    try? out.fileHandleForWriting.close()
+    try? err.fileHandleForWriting.close()
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try? input.fileHandleForWriting.close()
     p.waitUntilExit()
-    out.fileHandleForReading.readabilityHandler = nil
-    err.fileHandleForReading.readabilityHandler = nil
-    outData.append(out.fileHandleForReading.readDataToEndOfFile())
-    errData.append(err.fileHandleForReading.readDataToEndOfFile())
+    readers.wait()
     return CommandResult(status: p.terminationStatus, stdout: String(decoding: outData.data, as: UTF8.self),
                          stderr: String(decoding: errData.data, as: UTF8.self))
 }
