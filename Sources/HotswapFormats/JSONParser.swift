@@ -432,29 +432,16 @@ struct JSONParser {
         while i < to {
             let b0 = bytes[i]
             if b0 < 0x80 { i += 1; continue }
-            var need = 0
-            var lower: UInt8 = 0x80, upper: UInt8 = 0xBF
-            switch b0 {
-            case 0xC2...0xDF: need = 1
-            case 0xE0: need = 2; lower = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: need = 2
-            case 0xED: need = 2; upper = 0x9F
-            case 0xF0: need = 3; lower = 0x90
-            case 0xF1...0xF3: need = 3
-            case 0xF4: need = 3; upper = 0x8F
-            default:
+            switch utf8Sequence(bytes, at: i, end: to) {
+            case let .valid(length):
+                i += length
+            case .badLead:
                 pos = i
                 throw error(.encoding, "invalid UTF-8: byte 0x\(hexString(UInt32(b0), width: 2)) cannot start a character")
+            case .truncated, .malformed:
+                pos = i
+                throw error(.encoding, "invalid UTF-8: truncated or malformed sequence starting with byte 0x\(hexString(UInt32(b0), width: 2))")
             }
-            for k in 1...need {
-                let b = i + k < to ? bytes[i + k] : 0
-                let ok = k == 1 ? (b >= lower && b <= upper) : (b >= 0x80 && b <= 0xBF)
-                if !ok {
-                    pos = i
-                    throw error(.encoding, "invalid UTF-8: truncated or malformed sequence starting with byte 0x\(hexString(UInt32(b0), width: 2))")
-                }
-            }
-            i += need + 1
         }
     }
 

@@ -1292,27 +1292,12 @@ func tomlCheckBytes(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> (invali
             return ((i, "control character \(code) is not allowed in TOML (in a basic string, write it as an escape such as \\u\(code.dropFirst(2)))"), firstNonASCII)
         }
         if firstNonASCII == Int.max { firstNonASCII = i }
-        var need = 0
-        var lo: UInt8 = 0x80, hi: UInt8 = 0xBF
-        switch b {
-        case 0xC2...0xDF: need = 1
-        case 0xE0: need = 2; lo = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: need = 2
-        case 0xED: need = 2; hi = 0x9F
-        case 0xF0: need = 3; lo = 0x90
-        case 0xF1...0xF3: need = 3
-        case 0xF4: need = 3; hi = 0x8F
-        default: return ((i, "invalid UTF-8 (byte 0x\(String(b, radix: 16, uppercase: true)))"), firstNonASCII)
+        switch utf8Sequence(p, at: i, end: n) {
+        case let .valid(length): i += length
+        case .badLead: return ((i, "invalid UTF-8 (byte 0x\(String(b, radix: 16, uppercase: true)))"), firstNonASCII)
+        case .truncated: return ((i, "invalid UTF-8: truncated multi-byte sequence"), firstNonASCII)
+        case .malformed: return ((i, "invalid UTF-8 sequence"), firstNonASCII)
         }
-        guard i + need < n else { return ((i, "invalid UTF-8: truncated multi-byte sequence"), firstNonASCII) }
-        let b1 = p[i + 1]
-        guard b1 >= lo && b1 <= hi else { return ((i, "invalid UTF-8 sequence"), firstNonASCII) }
-        var k = 2
-        while k <= need {
-            guard p[i + k] & 0xC0 == 0x80 else { return ((i, "invalid UTF-8 sequence"), firstNonASCII) }
-            k += 1
-        }
-        i += need + 1
     }
     return (nil, firstNonASCII)
 }
