@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "HotswapSchemaTests", dependencies: ["HotswapSchema", "HotswapFormats", "HotswapTestSupport"]),
         .testTarget(name: "HotswapSnapshotTests", dependencies: ["HotswapSnapshot", "HotswapSystem", "CHotswap", "HotswapTestSupport"]),
         .testTarget(name: "HotswapSystemTests", dependencies: ["HotswapSystem", "HotswapTestSupport"]),
-        .testTarget(name: "HotswapDaemonTests", dependencies: ["HotswapDaemon", "HotswapSystem", "CHotswap", "HotswapTestSupport"]),
+        .testTarget(name: "HotswapDaemonTests", dependencies: ["HotswapDaemon", "HotswapSnapshot", "HotswapSystem", "CHotswap", "HotswapTestSupport"]),
         .testTarget(name: "ConformanceTests", dependencies: ["HotswapFormats", "HotswapSchema", "HotswapCore", "HotswapTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

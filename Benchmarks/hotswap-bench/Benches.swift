@@ -59,8 +59,8 @@ func schemaBench(dir: String, runs: Int) throws -> Value {
 /// `hotswap-bench reload DIR RUNS INSTANCE FILE...`: the daemon's reload pipeline run in this process on
 /// each FILE (an application configuration in YAML), stage by stage: read the file, parse,
 /// merge with override.yaml (a small higher-priority layer), apply the schema (coerce,
-/// defaults, validate), emit the canonical JSON (how the daemon decides whether anything
-/// changed), encode the segment document, publish it into a private segment. The daemon
+/// defaults, validate), encode the segment document (whose JSON text also decides whether
+/// anything changed), publish it into a private segment. The daemon
 /// also records each generation in its history on disk (fsync); that part is in the
 /// through-the-daemon figures, not here. The segment is `/dev/shm/hotswap.INSTANCE`, removed
 /// at the end (the caller removes it, and its lock file, if this process is killed).
@@ -76,7 +76,7 @@ func reloadBench(dir: String, runs: Int, instance: String, files: [String]) thro
     for file in files {
         let path = dir + "/" + file
         var stages: [String: [Double]] = [:]
-        let names = ["read", "parse", "merge", "schema", "canonical", "encode", "publish", "total"]
+        let names = ["read", "parse", "merge", "schema", "encode", "publish", "total"]
         var bytesRead = 0
         for run in 0...runs {   // run 0 warms up
             var t: [String: Double] = [:]
@@ -97,14 +97,11 @@ func reloadBench(dir: String, runs: Int, instance: String, files: [String]) thro
             let result = schema.apply(to: merged)
             guard result.isValid else { throw BenchError("\(file) is not valid: \(result.violations[0])") }
             lap("schema")
-            let canonical = JSON.emit(result.value)
-            lap("canonical")
             let encoded = try EncodedSnapshot(encoding: result.value)
             lap("encode")
             _ = try publisher.publish(encoded.bytes)
             lap("publish")
             t["total"] = seconds(clock.now - start)
-            guard !canonical.isEmpty else { throw BenchError("empty canonical JSON") }
             if run > 0 { for n in names { stages[n, default: []].append(t[n]!) } }
         }
         var o = Object()

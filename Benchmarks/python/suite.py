@@ -141,8 +141,8 @@ class Suite:
     # ---- 3. reload pipeline, in process ------------------------------------------------
 
     def reload_inprocess(self):
-        self.section("Reload cost in process (library pieces: read, parse YAML, merge, schema apply, canonical JSON, encode, publish)")
-        stages = ["read", "parse", "merge", "schema", "canonical", "encode", "publish", "total"]
+        self.section("Reload cost in process (library pieces: read, parse YAML, merge, schema apply, encode, publish)")
+        stages = ["read", "parse", "merge", "schema", "encode", "publish", "total"]
         out = {}
         for name, runs, timeout in (("app-1mb.yaml", 2 if self.q else 5, self.args.timeout_1mb),
                                     ("app-10mb.yaml", 1 if self.q else 2, self.args.timeout_10mb)):

@@ -1,5 +1,5 @@
 import HotswapCore
-import HotswapFormats
+import HotswapSnapshot
 
 /// What the schema step makes of a merged document: the coerced and defaulted document, every
 /// violation, and the paths of secret values.
@@ -23,9 +23,19 @@ public typealias SchemaStep = @Sendable (Value) -> SchemaOutcome
 public struct Candidate: Sendable {
     /// The final document: merged, coerced, defaulted, validated.
     public var document: Value
-    /// Its compact JSON, which decides whether anything changed.
-    public var canonicalJSON: String
+    /// The document encoded for the segment, once: what is published, and what decides
+    /// whether anything changed (the encoding is deterministic, so equal content gives equal
+    /// bytes whatever files and origins produced it).
+    public var snapshot: EncodedSnapshot
     public var secrets: [ConfigPath]
+
+    /// Encodes `document`.
+    /// - Throws: `ConfigError.limit` when it is too large for a segment document.
+    public init(document: Value, secrets: [ConfigPath]) throws(ConfigError) {
+        self.document = document
+        snapshot = try EncodedSnapshot(encoding: document)
+        self.secrets = secrets
+    }
 }
 
 /// Where a reload ended.
@@ -44,12 +54,13 @@ public func evaluate(sources: LoadedSources, extraLayers: [Layer] = [], schema: 
     let sourceErrors = sources.errors
     guard sourceErrors.isEmpty else { return .rejected(sourceErrors) }
     let merged = Value.merge(sources.layers + extraLayers)
-    guard let schema else {
-        return .accepted(Candidate(document: merged, canonicalJSON: JSON.emit(merged), secrets: []))
-    }
-    let outcome = schema(merged)
+    let outcome = schema?(merged) ?? SchemaOutcome(document: merged, errors: [], secrets: [])
     guard outcome.errors.isEmpty else { return .rejected(outcome.errors) }
-    return .accepted(Candidate(document: outcome.document, canonicalJSON: JSON.emit(outcome.document), secrets: outcome.secrets))
+    do {
+        return .accepted(try Candidate(document: outcome.document, secrets: outcome.secrets))
+    } catch {
+        return .rejected([error])
+    }
 }
 
 /// What the daemon does with an evaluation, given what is live.
@@ -60,9 +71,9 @@ public enum PublishDecision: Sendable {
     case reject([ConfigError])
 }
 
-public func decide(liveCanonicalJSON: String?, evaluation: Evaluation) -> PublishDecision {
+public func decide(live: EncodedSnapshot?, evaluation: Evaluation) -> PublishDecision {
     switch evaluation {
     case let .rejected(errors): return .reject(errors)
-    case let .accepted(c): return c.canonicalJSON == liveCanonicalJSON ? .unchanged : .publish(c)
+    case let .accepted(c): return live.map(c.snapshot.hasSameContent) ?? false ? .unchanged : .publish(c)
     }
 }

@@ -63,8 +63,13 @@ final class ReloadService {
             guard let lastGood = store.lastGood() else { throw .rejected(errors) }
             logger.warning("sources are broken at start; serving the last good snapshot (generation \(lastGood.generation)) degraded",
                            [("HOTSWAP_GENERATION", String(lastGood.generation))])
-            let candidate = Candidate(document: lastGood.document, canonicalJSON: JSON.emit(lastGood.document), secrets: lastGood.secrets)
-            if sink.liveCanonicalJSON != candidate.canonicalJSON {
+            let candidate: Candidate
+            do {
+                candidate = try Candidate(document: lastGood.document, secrets: lastGood.secrets)
+            } catch {
+                throw .publish("cannot encode the last good snapshot: \(error)")
+            }
+            if !sink.serves(candidate) {
                 do {
                     try publish(candidate, cause: "start (last good snapshot of generation \(lastGood.generation))")
                 } catch {
@@ -98,7 +103,7 @@ final class ReloadService {
             evaluation = .rejected([error])
         }
         var report = ReloadReport(cause: cause, at: Clock.realtimeNanoseconds, result: .unchanged)
-        switch decide(liveCanonicalJSON: live?.canonicalJSON ?? sink.liveCanonicalJSON, evaluation: evaluation) {
+        switch decide(live: sink.live, evaluation: evaluation) {
         case let .publish(candidate):
             let previousOverrides = overrides
             do {
@@ -200,7 +205,7 @@ final class ReloadService {
             let step = try schema.current()
             let outcome = step?(target.document) ?? SchemaOutcome(document: target.document, errors: [], secrets: [])
             evaluation = outcome.errors.isEmpty
-                ? .accepted(Candidate(document: outcome.document, canonicalJSON: JSON.emit(outcome.document), secrets: outcome.secrets))
+                ? .accepted(try Candidate(document: outcome.document, secrets: outcome.secrets))
                 : .rejected(outcome.errors.map { ConfigError($0.code, "generation \(target.generation) no longer satisfies the schema: \($0.message)", at: $0.origin) })
         } catch {
             evaluation = .rejected([error])
@@ -212,7 +217,7 @@ final class ReloadService {
             do {
                 // Marked as overrides again, as at start: the schema coerces their strings.
                 try commitOverrides(target.overrides.map(Self.markAsOverride))
-                if candidate.canonicalJSON != live?.canonicalJSON {
+                if !sink.serves(candidate) {
                     try publish(candidate, cause: cause)
                     report.result = .published(generation: status.generation)
                 }

@@ -10,7 +10,7 @@ struct PublishedSnapshot {
     var contentHash: String
 }
 
-/// The daemon's view of the shared-memory segment: encode and publish a candidate, and know
+/// The daemon's view of the shared-memory segment: publish a candidate, and know
 /// what is live (also what a previous run left there, so that restarting on unchanged
 /// sources publishes no new generation).
 final class SegmentSink {
@@ -19,9 +19,10 @@ final class SegmentSink {
     /// Generations never go below this (the history's newest generation: /dev/shm is emptied
     /// by a reboot, the state directory is not).
     private let minimumGeneration: UInt64
-    private(set) var contentHash = ""
-    /// The compact JSON of what the segment serves now; nil when it serves nothing.
-    private(set) var liveCanonicalJSON: String?
+    /// What the segment serves now (also what a previous run left there, read back at
+    /// start); nil when it serves nothing.
+    private(set) var live: EncodedSnapshot?
+    var contentHash: String { live?.contentHashHex ?? "" }
 
     init(instance: String, mode: UInt32, group: String?, minimumGeneration: UInt64) throws(SegmentError) {
         self.instance = instance
@@ -31,8 +32,7 @@ final class SegmentSink {
            let value = try? JSON.parse(Array(json.utf8), options: ParseOptions(fileName: "<segment>", maxInputBytes: Int.max, maxDepth: 100_000)),
            let encoded = try? EncodedSnapshot(encoding: value)
         {
-            liveCanonicalJSON = JSON.emit(value)
-            contentHash = encoded.contentHashHex
+            live = encoded
         }
     }
 
@@ -40,18 +40,22 @@ final class SegmentSink {
     /// after a reboot until the first publish.
     var generation: UInt64 { publisher.generation }
 
-    /// - Throws: `ConfigError.limit` for a document too large to encode, `.io` when the
-    ///   segment cannot be written; the live snapshot is unchanged either way.
+    /// Whether the segment already serves this candidate's content.
+    func serves(_ candidate: Candidate) -> Bool {
+        live.map(candidate.snapshot.hasSameContent) ?? false
+    }
+
+    /// Publishes the candidate's already encoded snapshot.
+    /// - Throws: `ConfigError.io` when the segment cannot be written; the live snapshot is
+    ///   unchanged then.
     func publish(_ candidate: Candidate) throws(ConfigError) -> PublishedSnapshot {
-        let encoded = try EncodedSnapshot(encoding: candidate.document)
         let generation: UInt64
         do {
-            generation = try publisher.publish(encoded.bytes, minimumGeneration: minimumGeneration + 1)
+            generation = try publisher.publish(candidate.snapshot.bytes, minimumGeneration: minimumGeneration + 1)
         } catch {
             throw ConfigError(.io, error.description)
         }
-        liveCanonicalJSON = candidate.canonicalJSON
-        contentHash = encoded.contentHashHex
+        live = candidate.snapshot
         return PublishedSnapshot(generation: generation, contentHash: contentHash)
     }
 

@@ -15,12 +15,23 @@ public struct SourceStatus: Sendable, Equatable {
     public var health: Health
     /// The files the source read, in order (one for a file, each drop-in for a directory).
     public var files: [String]
+
+    public init(spec: SourceSpec, health: Health, files: [String]) {
+        self.spec = spec
+        self.health = health
+        self.files = files
+    }
 }
 
 /// The result of reading every source: layers for the merge, and per-source health.
 public struct LoadedSources: Sendable {
     public var layers: [Layer]
     public var statuses: [SourceStatus]
+
+    public init(layers: [Layer], statuses: [SourceStatus]) {
+        self.layers = layers
+        self.statuses = statuses
+    }
 
     /// Every error of every source, in source order.
     public var errors: [ConfigError] {

@@ -18,6 +18,16 @@ public struct EncodedSnapshot: Sendable, Equatable {
     /// Bytes of the compact JSON text inside the document.
     public let jsonByteCount: Int
 
+    /// The document's compact JSON text (the last section of `bytes`).
+    public var jsonText: ArraySlice<UInt8> { bytes.suffix(jsonByteCount) }
+
+    /// Whether both snapshots hold the same configuration, judged by the JSON text (hash
+    /// first, then every byte), not the typed nodes: a date-time read back from a segment as
+    /// JSON is a string, and the same configuration must still count as unchanged.
+    public func hasSameContent(as other: EncodedSnapshot) -> Bool {
+        contentHash == other.contentHash && jsonText.elementsEqual(other.jsonText)
+    }
+
     /// `contentHash` as 16 lower-case hex digits, the spelling status output uses.
     public var contentHashHex: String {
         let digits = String(contentHash, radix: 16)
